@@ -1,1 +1,110 @@
-fn main() {}
+//! `kubeglass`: serves the UI, stores dashboards and proxies read-only queries.
+
+mod config;
+mod datasources;
+mod http;
+mod metrics;
+mod provisioning;
+mod store;
+
+use clap::Parser;
+use config::{Cli, Command, Config};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KUBEGLASS_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Some(Command::CheckDashboard { json, files }) => check_dashboards(json, &files),
+        None => serve(cli.serve),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("kubeglass: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(args: config::ServeArgs) -> Result<ExitCode, String> {
+    let config = Config::load(args).map_err(|e| e.to_string())?;
+    tracing::info!(auth = ?config.auth, datasources = config.datasources.len(), data_dir = %config.data_dir.display(), "starting");
+    let store = store::Store::open(&config.data_dir)?;
+    if let Some(dir) = &config.dashboards_dir {
+        let n = provisioning::load_dashboards(&store, dir)?;
+        tracing::info!(dir = %dir.display(), dashboards = n, "provisioned dashboards");
+    }
+    if !config.ui_dir.join("index.html").is_file() {
+        tracing::warn!(ui = %config.ui_dir.display(), "no index.html in the UI dir: only the API is served (build the UI with `cargo xtask run`)");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let listen = config.listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("--listen {listen}: {e}"))?;
+        let app = http::router(http::AppState::new(config, store));
+        // Tests and scripts read this line to learn the address (the port may be 0).
+        println!(
+            "kubeglass listening on http://{}",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("serving: {e}"))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// `kubeglass check-dashboard`: validates files as an import would; exits 1 if any is bad.
+fn check_dashboards(json: bool, files: &[std::path::PathBuf]) -> Result<ExitCode, String> {
+    let mut bad = 0;
+    for file in files {
+        let result = std::fs::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .map_err(|e| format!("not valid JSON: {e}"))
+            })
+            .and_then(|v| {
+                kubeglass_shared::validate::validate_dashboard(&v).map_err(|e| e.to_string())
+            });
+        bad += result.is_err() as usize;
+        let name = file.display().to_string();
+        match (json, &result) {
+            (true, Ok(())) => println!("{}", serde_json::json!({"file": name, "ok": true})),
+            (true, Err(e)) => println!(
+                "{}",
+                serde_json::json!({"file": name, "ok": false, "error": e})
+            ),
+            (false, Ok(())) => println!("{name}: ok"),
+            (false, Err(e)) => println!("{name}: {e}"),
+        }
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,1 +1,187 @@
-fn main() {}
+//! `cargo xtask run` and `cargo xtask test`: the only commands a newcomer needs. Each sets up
+//! everything it needs on a Debian machine (see `tools`) before it runs.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use xtask::stack::{self, Process, Stack, StackOptions};
+use xtask::tools::{self, Needs};
+
+const USAGE: &str = "usage:
+  cargo xtask run [--prometheus URL] [--listen ADDR:PORT]
+      Build kubeglass and run it on http://127.0.0.1:3000. Without --prometheus it first starts a
+      local stack on loopback (Prometheus scraping node_exporter, etcd and kubeglass every 5 s),
+      data under target/stack/. Ctrl-C stops everything it started.
+  cargo xtask test [-- CARGO TEST ARGS]
+      Set up, build the UI and the server once, and run every test: unit, integration against
+      real Prometheus, node_exporter and etcd, and the browser tests in headless Chromium.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the UI with trunk into `dist/` (release: what users get).
+fn build_ui(root: &Path) -> Result<(), String> {
+    println!("xtask: building the UI (trunk build --release)");
+    // Trunk.toml sets `offline`: every crate must be in cargo's cache before trunk runs.
+    tools::run(Command::new("cargo").arg("fetch").current_dir(root))?;
+    tools::run(
+        Command::new(tools::cargo_bin_dir().join("trunk"))
+            .args(["build", "--release"])
+            .env("PATH", tools::tool_path())
+            .current_dir(root),
+    )
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let root = xtask::workspace_root();
+    let mut prometheus = None;
+    let mut listen: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--prometheus" => {
+                prometheus = Some(it.next().ok_or("--prometheus needs a URL")?.clone())
+            }
+            "--listen" => {
+                listen = it
+                    .next()
+                    .ok_or("--listen needs ADDR:PORT")?
+                    .parse()
+                    .map_err(|e| format!("--listen: {e}"))?
+            }
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    tools::ensure(
+        &root,
+        Needs {
+            stack: prometheus.is_none(),
+            browser: false,
+        },
+    )?;
+    build_ui(&root)?;
+    println!("xtask: building the server (cargo build --release)");
+    tools::run(
+        Command::new("cargo")
+            .args(["build", "--release", "-p", "kubeglass-backend"])
+            .current_dir(&root),
+    )?;
+
+    let target = xtask::target_dir();
+    let mut stack = None;
+    let mut cmd = Command::new(target.join("release/kubeglass"));
+    cmd.current_dir(&root)
+        .arg("--listen")
+        .arg(listen.to_string())
+        .arg("--ui")
+        .arg(root.join("dist"))
+        .arg("--dashboards")
+        .arg(root.join("assets/dashboards"))
+        .arg("--data-dir")
+        .arg(target.join("kubeglass-data"));
+    match &prometheus {
+        Some(url) => {
+            cmd.arg("--prometheus").arg(url);
+        }
+        None => {
+            let dir = target.join("stack");
+            println!(
+                "xtask: starting Prometheus, node_exporter and etcd on loopback (data in {})",
+                dir.display()
+            );
+            let s = Stack::start(&StackOptions {
+                dir: dir.clone(),
+                etcd: true,
+                node_exporter: true,
+                kubeglass: Some(listen),
+                backfill: None,
+                scrape_interval: "5s".into(),
+            })?;
+            let datasources = dir.join("datasources.yaml");
+            std::fs::write(&datasources, format!("apiVersion: 1\ndatasources:\n  - name: Prometheus (local)\n    uid: prometheus\n    type: prometheus\n    url: {}\n    isDefault: true\n    jsonData:\n      timeInterval: 5s\n", s.prometheus_url)).map_err(|e| e.to_string())?;
+            cmd.arg("--datasources").arg(&datasources);
+            println!(
+                "xtask: Prometheus {}  node_exporter {}  etcd {}",
+                s.prometheus_url,
+                s.node_exporter_url.as_deref().unwrap_or("-"),
+                s.etcd_url.as_deref().unwrap_or("-")
+            );
+            stack = Some(s);
+        }
+    }
+    let log = target.join("kubeglass.log");
+    let mut server = Process::spawn("kubeglass", &mut cmd, &log)?;
+    stack::wait_ready(&mut server, Duration::from_secs(30), || {
+        stack::http_get(listen, "/healthz").is_ok_and(|(s, _)| s == 200)
+    })?;
+    println!("\nkubeglass is running: http://{listen}/  (Node dashboard: http://{listen}/d/node/node)\nits log: {}\nCtrl-C stops everything.", log.display());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("installing the Ctrl-C handler: {e}"))?;
+    let outcome = loop {
+        std::thread::sleep(Duration::from_millis(200));
+        if stop.load(Ordering::SeqCst) {
+            break Ok(());
+        }
+        if let Err(e) = server
+            .check_alive()
+            .and_then(|()| stack.as_mut().map_or(Ok(()), Stack::check_alive))
+        {
+            break Err(e);
+        }
+    };
+    println!("\nxtask: stopping");
+    server.stop();
+    drop(stack);
+    outcome
+}
+
+fn test(args: &[String]) -> Result<(), String> {
+    let root = xtask::workspace_root();
+    let cargo_args: Vec<&String> = args.iter().skip_while(|a| *a == "--").collect();
+    tools::ensure(
+        &root,
+        Needs {
+            stack: true,
+            browser: true,
+        },
+    )?;
+    build_ui(&root)?;
+    println!("xtask: building the server");
+    tools::run(
+        Command::new("cargo")
+            .args(["build", "-p", "kubeglass-backend"])
+            .current_dir(&root),
+    )?;
+    let target = xtask::target_dir();
+    println!("xtask: running every test");
+    tools::run(
+        Command::new("cargo")
+            .arg("test")
+            .args(cargo_args)
+            .current_dir(&root)
+            .env("KUBEGLASS_BIN", target.join("debug/kubeglass"))
+            .env("KUBEGLASS_UI", root.join("dist")),
+    )
+}

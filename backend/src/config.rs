@@ -1,0 +1,254 @@
+//! kubeglass's configuration: command-line flags, `KUBEGLASS_*` environment variables and an
+//! optional TOML file, merged in that order of precedence (flags win, then the environment,
+//! then the file, then the defaults).
+
+use crate::datasources::{DataSource, DataSourceError};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// kubeglass: a Grafana-like monitoring dashboard for Kubernetes.
+#[derive(Debug, Parser)]
+#[command(name = "kubeglass", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check dashboard JSON files as an import would, and report what is wrong with each.
+    CheckDashboard {
+        /// Print the result as JSON lines (`{"file", "ok", "error"}`) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Dashboard JSON files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Flags of the server. Every one is optional here so that the environment and the TOML file
+/// can fill what the command line leaves out; [`Config::load`] applies the defaults.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// TOML file with any of the settings below (keys as the flag names, `-` or `_`).
+    #[arg(long, env = "KUBEGLASS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on. Anything but loopback needs an auth mode. [default: 127.0.0.1:3000]
+    #[arg(long, env = "KUBEGLASS_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory for the dashboard store (SQLite). [default: ./data]
+    #[arg(long, env = "KUBEGLASS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// URL of one Prometheus (or Thanos, Mimir, VictoriaMetrics): a data source with uid `prometheus`.
+    #[arg(long, env = "KUBEGLASS_PROMETHEUS")]
+    pub prometheus: Option<String>,
+    /// Data sources in Grafana's provisioning format (`apiVersion: 1`, `datasources: [...]`).
+    #[arg(long, env = "KUBEGLASS_DATASOURCES")]
+    pub datasources: Option<PathBuf>,
+    /// Directory of dashboard JSON files, loaded (and overwritten) at start.
+    #[arg(long, env = "KUBEGLASS_DASHBOARDS")]
+    pub dashboards: Option<PathBuf>,
+    /// Directory of the built UI (trunk's output). [default: ./dist]
+    #[arg(long, env = "KUBEGLASS_UI")]
+    pub ui: Option<PathBuf>,
+    /// Who may use kubeglass. Only `none` exists so far, which is allowed on loopback only. [default: none]
+    #[arg(long, env = "KUBEGLASS_AUTH", value_enum)]
+    pub auth: Option<AuthMode>,
+    /// Seconds an upstream query may take before it is answered with 504. [default: 30]
+    #[arg(long, env = "KUBEGLASS_UPSTREAM_TIMEOUT")]
+    pub upstream_timeout: Option<u64>,
+    /// Largest upstream response passed on, in bytes; larger ones are answered with 502. [default: 67108864]
+    #[arg(long, env = "KUBEGLASS_MAX_RESPONSE_BYTES")]
+    pub max_response_bytes: Option<usize>,
+    /// Largest request body accepted (dashboard JSON, query forms), in bytes. [default: 10485760]
+    #[arg(long, env = "KUBEGLASS_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+}
+
+/// The auth modes. Basic and proxy auth are not built yet; until they are, kubeglass can
+/// only listen on loopback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    None,
+}
+
+/// The same settings as [`ServeArgs`], read from the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    #[serde(alias = "data_dir")]
+    data_dir: Option<PathBuf>,
+    prometheus: Option<String>,
+    datasources: Option<PathBuf>,
+    dashboards: Option<PathBuf>,
+    ui: Option<PathBuf>,
+    auth: Option<AuthMode>,
+    #[serde(alias = "upstream_timeout")]
+    upstream_timeout: Option<u64>,
+    #[serde(alias = "max_response_bytes")]
+    max_response_bytes: Option<usize>,
+    #[serde(alias = "max_body_bytes")]
+    max_body_bytes: Option<usize>,
+}
+
+/// The configuration the server runs with, every default applied and every check passed.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub ui_dir: PathBuf,
+    pub dashboards_dir: Option<PathBuf>,
+    pub datasources: Vec<DataSource>,
+    pub auth: AuthMode,
+    pub limits: Limits,
+}
+
+/// Bounds on what kubeglass accepts from outside and waits for from upstreams.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub upstream_timeout: Duration,
+    pub max_response_bytes: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error(transparent)]
+    DataSources(#[from] DataSourceError),
+    #[error("--listen {0}: listening beyond loopback needs an auth mode, and --auth none allows loopback only")]
+    OpenWithoutAuth(SocketAddr),
+    #[error("--{flag} {value}: {message}")]
+    Invalid {
+        flag: &'static str,
+        value: String,
+        message: String,
+    },
+}
+
+impl Config {
+    /// Merges flags (and their environment variables) over the TOML file over the defaults,
+    /// then checks the result.
+    pub fn load(args: ServeArgs) -> Result<Config, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let listen = args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+        let auth = args.auth.or(file.auth).unwrap_or(AuthMode::None);
+        if auth == AuthMode::None && !listen.ip().is_loopback() {
+            return Err(ConfigError::OpenWithoutAuth(listen));
+        }
+        let mut datasources = Vec::new();
+        if let Some(url) = args.prometheus.or(file.prometheus) {
+            datasources.push(DataSource::from_flag(&url)?);
+        }
+        if let Some(path) = args.datasources.or(file.datasources) {
+            datasources.extend(crate::datasources::load_provisioning_file(&path)?);
+        }
+        crate::datasources::check_set(&mut datasources)?;
+        let upstream_timeout = args
+            .upstream_timeout
+            .or(file.upstream_timeout)
+            .unwrap_or(30);
+        if upstream_timeout == 0 {
+            return Err(ConfigError::Invalid {
+                flag: "upstream-timeout",
+                value: "0".into(),
+                message: "must be at least 1 second".into(),
+            });
+        }
+        Ok(Config {
+            listen,
+            data_dir: args
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("data")),
+            ui_dir: args.ui.or(file.ui).unwrap_or_else(|| PathBuf::from("dist")),
+            dashboards_dir: args.dashboards.or(file.dashboards),
+            datasources,
+            auth,
+            limits: Limits {
+                upstream_timeout: Duration::from_secs(upstream_timeout),
+                max_response_bytes: args
+                    .max_response_bytes
+                    .or(file.max_response_bytes)
+                    .unwrap_or(64 << 20),
+                max_body_bytes: args
+                    .max_body_bytes
+                    .or(file.max_body_bytes)
+                    .unwrap_or(10 << 20),
+            },
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let fail = |message: String| ConfigError::File {
+        path: path.to_owned(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    toml::from_str(&text).map_err(|e| fail(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> ServeArgs {
+        let mut argv = vec!["kubeglass"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).expect("flags parse").serve
+    }
+
+    #[test]
+    fn defaults_are_closed() {
+        let c = Config::load(ServeArgs::default()).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert!(c.datasources.is_empty());
+    }
+
+    #[test]
+    fn open_listen_without_auth_is_refused() {
+        let e = Config::load(parse(&["--listen", "0.0.0.0:3000"])).unwrap_err();
+        assert_eq!(e.to_string(), "--listen 0.0.0.0:3000: listening beyond loopback needs an auth mode, and --auth none allows loopback only");
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let dir = std::env::temp_dir().join(format!("kubeglass-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("k.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:4000\"\ndata-dir = \"/var/lib/kg\"\nprometheus = \"http://127.0.0.1:9090\"\n").unwrap();
+        let c = Config::load(parse(&[
+            "--config",
+            file.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:5000",
+        ]))
+        .unwrap();
+        assert_eq!(c.listen.port(), 5000);
+        assert_eq!(c.data_dir, PathBuf::from("/var/lib/kg"));
+        assert_eq!(c.datasources[0].uid, "prometheus");
+        std::fs::write(&file, "listn = \"x\"\n").unwrap();
+        let e = Config::load(parse(&["--config", file.to_str().unwrap()]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `listn`"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

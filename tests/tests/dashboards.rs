@@ -1,0 +1,302 @@
+//! The dashboard API and the server around it: storing real dashboards, refusing bad ones
+//! without storing anything, provisioning, static serving and the default security headers.
+
+use kubeglass_e2e::{corpus_dir, http, test_dir, Kubeglass};
+use serde_json::{json, Value};
+
+async fn post(kg: &Kubeglass, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let r = http()
+        .post(kg.url("/api/dashboards/db"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn get(kg: &Kubeglass, path: &str) -> (u16, Value) {
+    let r = http().get(kg.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// Every real dashboard of the corpus is stored and comes back JSON-equal, unknown fields and
+/// key order included; only `uid` (when absent) and `version` are the store's.
+#[tokio::test]
+async fn every_corpus_dashboard_round_trips() {
+    let kg = Kubeglass::start(&test_dir("dash-corpus"), &[]);
+    let mut files: Vec<_> = std::fs::read_dir(corpus_dir())
+        .expect("the corpus beside the project")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 20,
+        "expected the corpus's dashboards, found {}",
+        files.len()
+    );
+    for file in &files {
+        let sent: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let (s, saved) = post(
+            &kg,
+            json!({"dashboard": sent, "overwrite": true}).to_string(),
+        )
+        .await;
+        assert_eq!(s, 200, "{}: {saved}", file.display());
+        let uid = saved["uid"].as_str().unwrap();
+        let (s, got) = get(&kg, &format!("/api/dashboards/uid/{uid}")).await;
+        assert_eq!(s, 200);
+        let mut expected = sent.clone();
+        expected["uid"] = json!(uid);
+        expected["version"] = saved["version"].clone();
+        assert_eq!(got["dashboard"], expected, "{}", file.display());
+        assert_eq!(
+            serde_json::to_string(&got["dashboard"]).unwrap(),
+            serde_json::to_string(&expected).unwrap(),
+            "{}: key order",
+            file.display()
+        );
+        assert_eq!(got["meta"]["url"], saved["url"]);
+    }
+    let (_, hits) = get(&kg, "/api/search").await;
+    assert_eq!(hits.as_array().unwrap().len(), files.len());
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_message_and_stores_nothing() {
+    let kg = Kubeglass::start(&test_dir("dash-bad"), &["--max-body-bytes", "100000"]);
+    let cases: Vec<(String, u16, &str)> = vec![
+        (
+            "{\"dashboard\": {\"title\": \"x\",\n \"panels\": [}}".into(),
+            400,
+            "request body is not valid JSON: expected value at line 2 column 14",
+        ),
+        (
+            "[1]".into(),
+            400,
+            "request body must be a JSON object {\"dashboard\": {...}, \"overwrite\": bool}",
+        ),
+        (
+            "{\"overwrite\": true}".into(),
+            400,
+            "dashboard: is missing from the request body",
+        ),
+        (
+            json!({"dashboard": {"panels": []}}).to_string(),
+            400,
+            "dashboard.title: is missing",
+        ),
+        (
+            json!({"dashboard": {"title": "No panels"}}).to_string(),
+            400,
+            "dashboard.panels: is missing (a dashboard needs `panels`, or legacy `rows`)",
+        ),
+        (
+            json!({"dashboard": {"title": "T", "panels": [{"id": 1}, {"id": "two"}]}}).to_string(),
+            400,
+            "dashboard.panels[1].id: must be an integer, found a string",
+        ),
+        (
+            json!({"dashboard": {"title": "T", "uid": "../../etc", "panels": []}}).to_string(),
+            400,
+            "dashboard.uid: may hold only letters, digits, `-` and `_`, found '.'",
+        ),
+        (
+            json!({"dashboard": {"title": "T", "panels": []}, "overwrite": "yes"}).to_string(),
+            400,
+            "request body: invalid type: string \"yes\", expected a boolean",
+        ),
+    ];
+    for (body, status, message) in cases {
+        let (s, answer) = post(&kg, body.clone()).await;
+        assert_eq!(
+            (s, answer["message"].as_str().unwrap_or_default()),
+            (status, message),
+            "for {body}"
+        );
+    }
+    // Larger than --max-body-bytes.
+    let big = json!({"dashboard": {"title": "Big", "panels": [], "pad": "x".repeat(200_000)}})
+        .to_string();
+    let r = http()
+        .post(kg.url("/api/dashboards/db"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let (_, hits) = get(&kg, "/api/search").await;
+    assert_eq!(hits, json!([]), "nothing was stored");
+}
+
+#[tokio::test]
+async fn versions_overwrite_search_and_delete_behave_as_grafana() {
+    let kg = Kubeglass::start(&test_dir("dash-crud"), &[]);
+    let board =
+        json!({"uid": "ops", "title": "Ops / Overview", "tags": ["ops", "k8s"], "panels": []});
+    let (s, saved) = post(&kg, json!({"dashboard": board}).to_string()).await;
+    assert_eq!(
+        (s, &saved),
+        (
+            200,
+            &json!({"id": 1, "uid": "ops", "url": "/d/ops/ops-overview", "status": "success", "version": 1, "slug": "ops-overview"})
+        )
+    );
+    // A second save from a stale copy is refused with 412 and the stored one is kept.
+    let (s, answer) = post(
+        &kg,
+        json!({"dashboard": {"uid": "ops", "title": "Stale", "panels": []}}).to_string(),
+    )
+    .await;
+    assert_eq!(s, 412);
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("send \"overwrite\": true"),
+        "{answer}"
+    );
+    let (_, got) = get(&kg, "/api/dashboards/uid/ops").await;
+    assert_eq!(got["dashboard"]["title"], "Ops / Overview");
+    // Saving with the stored version, or with overwrite, replaces it.
+    let (s, saved) = post(&kg, json!({"dashboard": {"uid": "ops", "title": "Ops", "version": 1, "tags": ["ops"], "panels": []}}).to_string()).await;
+    assert_eq!((s, saved["version"].as_i64()), (200, Some(2)));
+    let (s, saved) = post(
+        &kg,
+        json!({"dashboard": {"title": "Second", "tags": ["k8s"], "panels": []}, "overwrite": true})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let generated = saved["uid"].as_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 14);
+
+    let titles = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&get(&kg, "/api/search").await.1), ["Ops", "Second"]);
+    assert_eq!(
+        titles(&get(&kg, "/api/search?query=sec").await.1),
+        ["Second"]
+    );
+    assert_eq!(titles(&get(&kg, "/api/search?tag=ops").await.1), ["Ops"]);
+    assert_eq!(
+        titles(&get(&kg, "/api/search?tag=k8s&tag=ops").await.1),
+        Vec::<String>::new()
+    );
+
+    let r = http()
+        .delete(kg.url("/api/dashboards/uid/ops"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["title"], "Ops");
+    let (s, answer) = get(&kg, "/api/dashboards/uid/ops").await;
+    assert_eq!(
+        (s, answer["message"].as_str().unwrap()),
+        (404, "dashboard `ops` not found")
+    );
+    let r = http()
+        .delete(kg.url("/api/dashboards/uid/ops"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn provisioned_dashboards_survive_a_restart_and_the_ui_is_served() {
+    let dir = test_dir("dash-provisioned");
+    let shipped = xtask::workspace_root().join("assets/dashboards");
+    let kg = Kubeglass::start(&dir, &["--dashboards", shipped.to_str().unwrap()]);
+    let (s, node) = get(&kg, "/api/dashboards/uid/node").await;
+    assert_eq!(s, 200);
+    assert_eq!(node["dashboard"]["title"], "Node");
+    assert_eq!(node["meta"]["provisioned"], true);
+
+    // The UI: index.html for / and for client-side routes, with the frame policy.
+    for path in ["/", "/d/node/node", "/explore"] {
+        let r = http().get(kg.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["x-frame-options"], "DENY");
+        assert_eq!(
+            r.headers()["content-security-policy"],
+            "frame-ancestors 'none'"
+        );
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("<html") && html.contains(".wasm"),
+            "{path} should serve the built UI's index.html"
+        );
+    }
+    // Unknown API paths are JSON 404s, not the UI.
+    let (s, body) = get(&kg, "/api/nope").await;
+    assert_eq!(
+        (s, body["message"].as_str().unwrap()),
+        (404, "no API route /api/nope")
+    );
+    // Path traversal never leaves the UI dir.
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/Cargo.toml",
+        "/..%2fCargo.toml",
+        "/assets/..%5c..%5cCargo.toml",
+    ] {
+        let r = http().get(kg.url(path)).send().await.unwrap();
+        let text = r.text().await.unwrap();
+        assert!(
+            !text.contains("[workspace]"),
+            "{path} leaked a file outside the UI dir"
+        );
+    }
+
+    // Restart on the same data dir, without provisioning: the stored dashboard is still there.
+    drop(kg);
+    let kg = Kubeglass::start(&dir, &[]);
+    let (s, again) = get(&kg, "/api/dashboards/uid/node").await;
+    assert_eq!(s, 200);
+    assert_eq!(again["dashboard"], node["dashboard"]);
+}
+
+#[test]
+fn listening_beyond_loopback_without_auth_is_refused() {
+    let out = std::process::Command::new(kubeglass_e2e::kubeglass_bin())
+        .args(["--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(test_dir("dash-open").join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "kubeglass: --listen 0.0.0.0:0: listening beyond loopback needs an auth mode, and --auth none allows loopback only");
+}
+
+#[test]
+fn check_dashboard_reports_each_file() {
+    let dir = test_dir("dash-check");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"title\": \"x\", \"panels\": [{\"gridPos\": []}]}").unwrap();
+    let good = corpus_dir().join("dotdc-k8s-views-nodes.json");
+    let out = std::process::Command::new(kubeglass_e2e::kubeglass_bin())
+        .arg("check-dashboard")
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text,
+        format!(
+            "{}: ok\n{}: dashboard.panels[0].gridPos: must be an object, found an array\n",
+            good.display(),
+            bad.display()
+        )
+    );
+}
