@@ -26,10 +26,13 @@ impl Process {
             .try_clone()
             .map_err(|e| format!("{}: {e}", log.display()))?;
         cmd.stdin(Stdio::null()).stdout(out).stderr(err);
-        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        // SAFETY: prctl and setpgid are async-signal-safe; nothing else runs between fork and exec.
         unsafe {
             cmd.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                // Its own process group: a Ctrl-C in the terminal reaches only xtask, which then
+                // stops the components in order.
+                libc::setpgid(0, 0);
                 Ok(())
             });
         }
