@@ -31,6 +31,7 @@ async fn every_corpus_dashboard_round_trips() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
+    let mut uids = std::collections::BTreeSet::new();
     assert!(
         files.len() >= 20,
         "expected the corpus's dashboards, found {}",
