@@ -7,8 +7,8 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// Starts Prometheus scraping node_exporter every 5 s and kubeglass with the shipped
-/// dashboards; returns once Prometheus holds enough samples for `rate()` over 20 s, which is
-/// the `$__rate_interval` of a 5 s scrape interval.
+/// dashboards; returns once Prometheus holds 20 s of node_exporter samples, enough for
+/// `rate()` over 20 s (the `$__rate_interval` of a 5 s scrape interval).
 async fn live_stack(name: &str) -> (Stack, Kubeglass, std::path::PathBuf) {
     let dir = test_dir(name);
     let stack = Stack::start(&StackOptions {
@@ -51,7 +51,7 @@ async fn live_stack(name: &str) -> (Stack, Kubeglass, std::path::PathBuf) {
         }
         assert!(
             Instant::now() < deadline,
-            "Prometheus has no rate of node_exporter's CPU counters after 60 s: {r}"
+            "Prometheus does not hold 4 scrapes of node_exporter after 60 s: {r}"
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -67,9 +67,11 @@ async fn node_dashboard_shows_live_data_in_every_panel() {
         .goto(&kg.url("/d/node/node?from=now-5m&to=now"))
         .await
         .unwrap();
+    // The dashboard refreshes every 10 s: a panel whose first query came too early for a
+    // rate() gets data on the next round. Any panel not `ok` after 60 s fails the test.
     let states = browser
         .wait_for_panels(Duration::from_secs(60), |s| {
-            s.iter().all(|(_, state, _)| state != "loading")
+            s.iter().all(|(_, state, _)| state == "ok")
         })
         .await;
     browser
