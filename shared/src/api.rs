@@ -30,7 +30,10 @@ pub fn is_allowed_prometheus_path(path: &str) -> bool {
     if PROMETHEUS_READ_ENDPOINTS.contains(&path) {
         return true;
     }
-    match path.strip_prefix("label/").and_then(|p| p.strip_suffix("/values")) {
+    match path
+        .strip_prefix("label/")
+        .and_then(|p| p.strip_suffix("/values"))
+    {
         Some(name) => is_valid_label_name(name),
         None => false,
     }
@@ -153,18 +156,48 @@ mod tests {
 
     #[test]
     fn allowlist_accepts_read_endpoints_only() {
-        for ok in ["query", "query_range", "labels", "label/job/values", "label/__name__/values", "series", "metadata", "query_exemplars", "status/buildinfo"] {
+        for ok in [
+            "query",
+            "query_range",
+            "labels",
+            "label/job/values",
+            "label/__name__/values",
+            "series",
+            "metadata",
+            "query_exemplars",
+            "status/buildinfo",
+        ] {
             assert!(is_allowed_prometheus_path(ok), "{ok} should be allowed");
         }
-        for refused in ["admin/tsdb/delete_series", "admin/tsdb/snapshot", "write", "targets", "status/config", "status/flags", "label/a b/values", "label//values", "label/../admin/values", "query/../admin", "", "rules", "alerts"] {
-            assert!(!is_allowed_prometheus_path(refused), "{refused} should be refused");
+        for refused in [
+            "admin/tsdb/delete_series",
+            "admin/tsdb/snapshot",
+            "write",
+            "targets",
+            "status/config",
+            "status/flags",
+            "label/a b/values",
+            "label//values",
+            "label/../admin/values",
+            "query/../admin",
+            "",
+            "rules",
+            "alerts",
+        ] {
+            assert!(
+                !is_allowed_prometheus_path(refused),
+                "{refused} should be refused"
+            );
         }
     }
 
     #[test]
     fn slugs_match_grafana() {
         assert_eq!(slugify("Node Exporter Full"), "node-exporter-full");
-        assert_eq!(slugify("Kubernetes / Compute Resources / Pod"), "kubernetes-compute-resources-pod");
+        assert_eq!(
+            slugify("Kubernetes / Compute Resources / Pod"),
+            "kubernetes-compute-resources-pod"
+        );
         assert_eq!(slugify("  CPU (%) "), "cpu");
         assert_eq!(dashboard_url("abc", "Node"), "/d/abc/node");
     }

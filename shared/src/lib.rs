@@ -4,4 +4,13 @@
 //! tested here, once, with plain unit tests.
 
 pub mod api;
+pub mod colors;
+pub mod frame;
+pub mod interval;
+pub mod legend;
+pub mod model;
+pub mod prom;
+pub mod query;
+pub mod time;
+pub mod units;
 pub mod validate;

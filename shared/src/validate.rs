@@ -28,7 +28,10 @@ impl std::error::Error for ValidationError {}
 pub const MAX_DEPTH: usize = 64;
 
 fn err(path: impl Into<String>, message: impl Into<String>) -> ValidationError {
-    ValidationError { path: path.into(), message: message.into() }
+    ValidationError {
+        path: path.into(),
+        message: message.into(),
+    }
 }
 
 /// How deeply `value` nests arrays and objects (a scalar is 0).
@@ -57,29 +60,59 @@ pub fn depth(value: &Value) -> usize {
 /// `type`, `title` and `gridPos`, when present, have the right types.
 pub fn validate_dashboard(dashboard: &Value) -> Result<(), ValidationError> {
     let root = "dashboard";
-    let obj = dashboard.as_object().ok_or_else(|| err(root, format!("must be a JSON object, found {}", kind(dashboard))))?;
+    let obj = dashboard.as_object().ok_or_else(|| {
+        err(
+            root,
+            format!("must be a JSON object, found {}", kind(dashboard)),
+        )
+    })?;
     if depth(dashboard) > MAX_DEPTH {
         return Err(err(root, format!("nests deeper than {MAX_DEPTH} levels")));
     }
     match obj.get("title") {
         Some(Value::String(t)) if !t.trim().is_empty() => {}
         Some(Value::String(_)) => return Err(err("dashboard.title", "must not be empty")),
-        Some(other) => return Err(err("dashboard.title", format!("must be a string, found {}", kind(other)))),
+        Some(other) => {
+            return Err(err(
+                "dashboard.title",
+                format!("must be a string, found {}", kind(other)),
+            ))
+        }
         None => return Err(err("dashboard.title", "is missing")),
     }
     if let Some(uid) = obj.get("uid") {
         match uid {
             Value::Null => {}
             Value::String(u) => check_uid(u).map_err(|m| err("dashboard.uid", m))?,
-            other => return Err(err("dashboard.uid", format!("must be a string, found {}", kind(other)))),
+            other => {
+                return Err(err(
+                    "dashboard.uid",
+                    format!("must be a string, found {}", kind(other)),
+                ))
+            }
         }
     }
     let panels = obj.get("panels");
     let rows = obj.get("rows");
     match (panels, rows) {
-        (None, None) => return Err(err("dashboard.panels", "is missing (a dashboard needs `panels`, or legacy `rows`)")),
-        (Some(p), _) if !p.is_array() => return Err(err("dashboard.panels", format!("must be an array, found {}", kind(p)))),
-        (_, Some(r)) if !r.is_array() => return Err(err("dashboard.rows", format!("must be an array, found {}", kind(r)))),
+        (None, None) => {
+            return Err(err(
+                "dashboard.panels",
+                "is missing (a dashboard needs `panels`, or legacy `rows`)",
+            ))
+        }
+        (Some(p), _) if !p.is_array() => {
+            return Err(err(
+                "dashboard.panels",
+                format!("must be an array, found {}", kind(p)),
+            ))
+        }
+        (_, Some(r)) if !r.is_array() => {
+            return Err(err(
+                "dashboard.rows",
+                format!("must be an array, found {}", kind(r)),
+            ))
+        }
         _ => {}
     }
     if let Some(Value::Array(panels)) = panels {
@@ -88,11 +121,18 @@ pub fn validate_dashboard(dashboard: &Value) -> Result<(), ValidationError> {
     if let Some(Value::Array(rows)) = rows {
         for (i, row) in rows.iter().enumerate() {
             let path = format!("dashboard.rows[{i}]");
-            let row = row.as_object().ok_or_else(|| err(&path, format!("must be an object, found {}", kind(row))))?;
+            let row = row
+                .as_object()
+                .ok_or_else(|| err(&path, format!("must be an object, found {}", kind(row))))?;
             match row.get("panels") {
                 None => {}
                 Some(Value::Array(panels)) => check_panels(panels, &format!("{path}.panels"))?,
-                Some(other) => return Err(err(format!("{path}.panels"), format!("must be an array, found {}", kind(other)))),
+                Some(other) => {
+                    return Err(err(
+                        format!("{path}.panels"),
+                        format!("must be an array, found {}", kind(other)),
+                    ))
+                }
             }
         }
     }
@@ -105,8 +145,13 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
     if uid.is_empty() || uid.len() > 40 {
         return Err(format!("must be 1 to 40 characters long, is {}", uid.len()));
     }
-    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("may hold only letters, digits, `-` and `_`, found {c:?}"));
+    if let Some(c) = uid
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "may hold only letters, digits, `-` and `_`, found {c:?}"
+        ));
     }
     Ok(())
 }
@@ -114,32 +159,51 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
 fn check_panels(panels: &[Value], path: &str) -> Result<(), ValidationError> {
     for (i, panel) in panels.iter().enumerate() {
         let path = format!("{path}[{i}]");
-        let p = panel.as_object().ok_or_else(|| err(&path, format!("must be an object, found {}", kind(panel))))?;
+        let p = panel
+            .as_object()
+            .ok_or_else(|| err(&path, format!("must be an object, found {}", kind(panel))))?;
         if let Some(id) = p.get("id") {
             if !(id.is_i64() || id.is_u64() || id.is_null()) {
-                return Err(err(format!("{path}.id"), format!("must be an integer, found {}", kind(id))));
+                return Err(err(
+                    format!("{path}.id"),
+                    format!("must be an integer, found {}", kind(id)),
+                ));
             }
         }
         for key in ["type", "title"] {
             if let Some(v) = p.get(key) {
                 if !v.is_string() && !v.is_null() {
-                    return Err(err(format!("{path}.{key}"), format!("must be a string, found {}", kind(v))));
+                    return Err(err(
+                        format!("{path}.{key}"),
+                        format!("must be a string, found {}", kind(v)),
+                    ));
                 }
             }
         }
         if let Some(grid) = p.get("gridPos") {
-            let g = grid.as_object().ok_or_else(|| err(format!("{path}.gridPos"), format!("must be an object, found {}", kind(grid))))?;
+            let g = grid.as_object().ok_or_else(|| {
+                err(
+                    format!("{path}.gridPos"),
+                    format!("must be an object, found {}", kind(grid)),
+                )
+            })?;
             for key in ["x", "y", "w", "h"] {
                 if let Some(v) = g.get(key) {
                     if !v.is_number() {
-                        return Err(err(format!("{path}.gridPos.{key}"), format!("must be a number, found {}", kind(v))));
+                        return Err(err(
+                            format!("{path}.gridPos.{key}"),
+                            format!("must be a number, found {}", kind(v)),
+                        ));
                     }
                 }
             }
         }
         if let Some(targets) = p.get("targets") {
             if !targets.is_array() && !targets.is_null() {
-                return Err(err(format!("{path}.targets"), format!("must be an array, found {}", kind(targets))));
+                return Err(err(
+                    format!("{path}.targets"),
+                    format!("must be an array, found {}", kind(targets)),
+                ));
             }
         }
         // Collapsed rows carry their panels inside.
@@ -169,29 +233,86 @@ mod tests {
 
     #[test]
     fn accepts_minimal_and_legacy_dashboards() {
-        assert_eq!(validate_dashboard(&json!({"title": "A", "panels": []})), Ok(()));
-        assert_eq!(validate_dashboard(&json!({"title": "A", "rows": [{"panels": [{"id": 1, "type": "graph"}]}]})), Ok(()));
-        assert_eq!(validate_dashboard(&json!({"title": "A", "uid": null, "panels": [{"id": 2, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "future": {"kept": true}}]})), Ok(()));
+        assert_eq!(
+            validate_dashboard(&json!({"title": "A", "panels": []})),
+            Ok(())
+        );
+        assert_eq!(
+            validate_dashboard(
+                &json!({"title": "A", "rows": [{"panels": [{"id": 1, "type": "graph"}]}]})
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            validate_dashboard(
+                &json!({"title": "A", "uid": null, "panels": [{"id": 2, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "future": {"kept": true}}]})
+            ),
+            Ok(())
+        );
     }
 
     #[test]
     fn names_the_path_of_what_is_wrong() {
         let cases = [
-            (json!([]), "dashboard", "must be a JSON object, found an array"),
+            (
+                json!([]),
+                "dashboard",
+                "must be a JSON object, found an array",
+            ),
             (json!({"panels": []}), "dashboard.title", "is missing"),
-            (json!({"title": " ", "panels": []}), "dashboard.title", "must not be empty"),
-            (json!({"title": 3, "panels": []}), "dashboard.title", "must be a string, found a number"),
-            (json!({"title": "A"}), "dashboard.panels", "is missing (a dashboard needs `panels`, or legacy `rows`)"),
-            (json!({"title": "A", "panels": {}}), "dashboard.panels", "must be an array, found an object"),
-            (json!({"title": "A", "panels": [{"id": "x"}]}), "dashboard.panels[0].id", "must be an integer, found a string"),
-            (json!({"title": "A", "panels": [{}, {"gridPos": {"w": "12"}}]}), "dashboard.panels[1].gridPos.w", "must be a number, found a string"),
-            (json!({"title": "A", "panels": [{"type": "row", "panels": [{"targets": 1}]}]}), "dashboard.panels[0].panels[0].targets", "must be an array, found a number"),
-            (json!({"title": "A", "uid": "a/b", "panels": []}), "dashboard.uid", "may hold only letters, digits, `-` and `_`, found '/'"),
-            (json!({"title": "A", "rows": [3]}), "dashboard.rows[0]", "must be an object, found a number"),
+            (
+                json!({"title": " ", "panels": []}),
+                "dashboard.title",
+                "must not be empty",
+            ),
+            (
+                json!({"title": 3, "panels": []}),
+                "dashboard.title",
+                "must be a string, found a number",
+            ),
+            (
+                json!({"title": "A"}),
+                "dashboard.panels",
+                "is missing (a dashboard needs `panels`, or legacy `rows`)",
+            ),
+            (
+                json!({"title": "A", "panels": {}}),
+                "dashboard.panels",
+                "must be an array, found an object",
+            ),
+            (
+                json!({"title": "A", "panels": [{"id": "x"}]}),
+                "dashboard.panels[0].id",
+                "must be an integer, found a string",
+            ),
+            (
+                json!({"title": "A", "panels": [{}, {"gridPos": {"w": "12"}}]}),
+                "dashboard.panels[1].gridPos.w",
+                "must be a number, found a string",
+            ),
+            (
+                json!({"title": "A", "panels": [{"type": "row", "panels": [{"targets": 1}]}]}),
+                "dashboard.panels[0].panels[0].targets",
+                "must be an array, found a number",
+            ),
+            (
+                json!({"title": "A", "uid": "a/b", "panels": []}),
+                "dashboard.uid",
+                "may hold only letters, digits, `-` and `_`, found '/'",
+            ),
+            (
+                json!({"title": "A", "rows": [3]}),
+                "dashboard.rows[0]",
+                "must be an object, found a number",
+            ),
         ];
         for (input, path, message) in cases {
             let e = validate_dashboard(&input).expect_err(&input.to_string());
-            assert_eq!((e.path.as_str(), e.message.as_str()), (path, message), "for {input}");
+            assert_eq!(
+                (e.path.as_str(), e.message.as_str()),
+                (path, message),
+                "for {input}"
+            );
         }
     }
 

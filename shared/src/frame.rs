@@ -1,0 +1,172 @@
+//! The data frame panels draw from: labelled series of `(time, value)` points, whatever the
+//! data source's own response shape was, and the reductions a stat panel applies to them.
+
+use std::collections::BTreeMap;
+
+/// One time series: its labels and its points, time in epoch milliseconds, ascending.
+/// A NaN value is a gap.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    pub labels: BTreeMap<String, String>,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// How a stat panel reduces a series to one value (`reduceOptions.calcs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reducer {
+    LastNotNull,
+    Last,
+    FirstNotNull,
+    Mean,
+    Max,
+    Min,
+    Sum,
+    Count,
+}
+
+impl Reducer {
+    /// Reads Grafana's calc id; unknown ids give `None` (callers fall back to `lastNotNull`).
+    pub fn from_id(id: &str) -> Option<Reducer> {
+        Some(match id {
+            "lastNotNull" => Reducer::LastNotNull,
+            "last" => Reducer::Last,
+            "firstNotNull" | "first" => Reducer::FirstNotNull,
+            "mean" | "avg" | "current" => Reducer::Mean,
+            "max" => Reducer::Max,
+            "min" => Reducer::Min,
+            "sum" | "total" => Reducer::Sum,
+            "count" => Reducer::Count,
+            _ => return None,
+        })
+    }
+}
+
+impl Series {
+    /// The finite values, in time order.
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.points.iter().map(|(_, v)| *v).filter(|v| !v.is_nan())
+    }
+
+    /// Reduces the series to one value; `None` when there is nothing to reduce.
+    pub fn reduce(&self, reducer: Reducer) -> Option<f64> {
+        match reducer {
+            Reducer::LastNotNull => self.values().last(),
+            Reducer::Last => self.points.last().map(|(_, v)| *v),
+            Reducer::FirstNotNull => self.values().next(),
+            Reducer::Mean => {
+                let (sum, n) = self
+                    .values()
+                    .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+                (n > 0).then(|| sum / n as f64)
+            }
+            Reducer::Max => self.values().reduce(f64::max),
+            Reducer::Min => self.values().reduce(f64::min),
+            Reducer::Sum => self.values().reduce(|a, b| a + b),
+            Reducer::Count => Some(self.values().count() as f64),
+        }
+    }
+
+    /// The point nearest in time to `t_ms`, if any.
+    pub fn nearest(&self, t_ms: i64) -> Option<(i64, f64)> {
+        if self.points.is_empty() {
+            return None;
+        }
+        let i = self.points.partition_point(|(t, _)| *t < t_ms);
+        let candidates = [i.checked_sub(1), (i < self.points.len()).then_some(i)];
+        candidates
+            .into_iter()
+            .flatten()
+            .map(|i| self.points[i])
+            .min_by_key(|(t, _)| (t - t_ms).abs())
+    }
+
+    /// Splits the points into runs that a line may join: a NaN, or a step between points larger
+    /// than 1.5 × `step_ms` (a missing sample), starts a new run.
+    pub fn segments(&self, step_ms: i64) -> Vec<Vec<(i64, f64)>> {
+        let mut runs: Vec<Vec<(i64, f64)>> = Vec::new();
+        let mut current: Vec<(i64, f64)> = Vec::new();
+        let max_gap = if step_ms > 0 {
+            step_ms + step_ms / 2
+        } else {
+            i64::MAX
+        };
+        for &(t, v) in &self.points {
+            let gap = current.last().is_some_and(|(pt, _)| t - pt > max_gap);
+            if !v.is_finite() || gap {
+                if !current.is_empty() {
+                    runs.push(std::mem::take(&mut current));
+                }
+                if !v.is_finite() {
+                    continue;
+                }
+            }
+            current.push((t, v));
+        }
+        if !current.is_empty() {
+            runs.push(current);
+        }
+        runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(points: &[(i64, f64)]) -> Series {
+        Series {
+            labels: BTreeMap::new(),
+            points: points.to_vec(),
+        }
+    }
+
+    #[test]
+    fn reductions() {
+        let s = series(&[(1, 2.0), (2, 6.0), (3, 1.0), (4, f64::NAN)]);
+        assert_eq!(s.reduce(Reducer::LastNotNull), Some(1.0));
+        assert!(s.reduce(Reducer::Last).unwrap().is_nan());
+        assert_eq!(s.reduce(Reducer::Mean), Some(3.0));
+        assert_eq!(s.reduce(Reducer::Max), Some(6.0));
+        assert_eq!(s.reduce(Reducer::Min), Some(1.0));
+        assert_eq!(s.reduce(Reducer::Sum), Some(9.0));
+        assert_eq!(s.reduce(Reducer::Count), Some(3.0));
+        assert_eq!(series(&[]).reduce(Reducer::Mean), None);
+        assert_eq!(Reducer::from_id("lastNotNull"), Some(Reducer::LastNotNull));
+        assert_eq!(Reducer::from_id("bogus"), None);
+    }
+
+    #[test]
+    fn nearest_point() {
+        let s = series(&[(10, 1.0), (20, 2.0), (30, 3.0)]);
+        assert_eq!(s.nearest(14), Some((10, 1.0)));
+        assert_eq!(s.nearest(16), Some((20, 2.0)));
+        assert_eq!(s.nearest(100), Some((30, 3.0)));
+        assert_eq!(s.nearest(-5), Some((10, 1.0)));
+        assert_eq!(series(&[]).nearest(1), None);
+    }
+
+    #[test]
+    fn gaps_break_lines() {
+        let s = series(&[
+            (0, 1.0),
+            (10, 1.0),
+            (20, f64::NAN),
+            (30, 2.0),
+            (40, 2.0),
+            (80, 3.0),
+        ]);
+        assert_eq!(
+            s.segments(10),
+            vec![
+                vec![(0, 1.0), (10, 1.0)],
+                vec![(30, 2.0), (40, 2.0)],
+                vec![(80, 3.0)]
+            ]
+        );
+        assert_eq!(
+            s.segments(100).len(),
+            2,
+            "only the NaN breaks with a large step"
+        );
+    }
+}

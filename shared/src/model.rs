@@ -1,0 +1,794 @@
+//! A lenient read of Grafana dashboard JSON: the parts kubeglass draws (title, time, refresh,
+//! panels with their grid positions, queries and field config).
+//!
+//! It never rejects what [`crate::validate`] accepts: absent fields take Grafana's defaults,
+//! numbers written as strings (and the reverse) are read, unknown fields are ignored. The
+//! stored JSON itself stays untouched; this is only a view of it. Legacy `rows` dashboards are
+//! laid out on the 24-column grid the way Grafana's migration does.
+
+use crate::api::DataSourceInfo;
+use crate::time::TimeRange;
+use serde_json::Value;
+
+/// The dashboard as the front end shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dashboard {
+    pub uid: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    /// The default time range (`time`), if the dashboard sets one.
+    pub time: Option<TimeRange>,
+    /// The default auto-refresh (`refresh`, e.g. `"30s"`); `None` when off.
+    pub refresh: Option<String>,
+    pub panels: Vec<Panel>,
+}
+
+/// A panel's place on the 24-column grid; `h` is in 30px rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridPos {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl Default for GridPos {
+    fn default() -> Self {
+        GridPos {
+            x: 0,
+            y: 0,
+            w: 12,
+            h: 8,
+        }
+    }
+}
+
+/// Which data source a panel or target names, as written in the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSourceRef {
+    /// Absent, null, `"default"`, or a variable (`${DS_PROMETHEUS}`, `$datasource`): the default.
+    Default,
+    /// A uid or a name (`{"uid": "x"}` or the legacy string form).
+    Named(String),
+}
+
+/// One query of a panel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Target {
+    pub ref_id: String,
+    pub expr: String,
+    pub legend_format: Option<String>,
+    pub hide: bool,
+    pub instant: bool,
+    pub interval_factor: u32,
+    /// "Min step" of this query.
+    pub interval: Option<String>,
+    pub datasource: Option<DataSourceRef>,
+}
+
+/// One step of a threshold scale: from `value` up (the first step's value is minus infinity).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ThresholdStep {
+    pub color: String,
+    pub value: Option<f64>,
+}
+
+/// `fieldConfig.defaults`: what applies to every field of a panel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FieldDefaults {
+    pub unit: Option<String>,
+    pub decimals: Option<usize>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Absolute thresholds, lowest first. (Percentage mode is read as absolute over 0-100.)
+    pub thresholds: Vec<ThresholdStep>,
+    /// `thresholds.mode` is `percentage`.
+    pub thresholds_percentage: bool,
+}
+
+impl FieldDefaults {
+    /// The colour name of the threshold step `value` falls in: the last step whose value is
+    /// at most `value` (the first step is the base).
+    pub fn threshold_color(&self, value: f64) -> Option<&str> {
+        let v = if self.thresholds_percentage {
+            match (self.min, self.max) {
+                (Some(min), Some(max)) if max > min => (value - min) / (max - min) * 100.0,
+                _ => value,
+            }
+        } else {
+            value
+        };
+        self.thresholds
+            .iter()
+            .rfind(|s| s.value.is_none_or(|t| t <= v))
+            .map(|s| s.color.as_str())
+    }
+}
+
+/// A panel, or a row (`type: "row"`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Panel {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub grid: GridPos,
+    pub targets: Vec<Target>,
+    pub datasource: Option<DataSourceRef>,
+    pub defaults: FieldDefaults,
+    /// `options`, kept as JSON: each panel type reads its own.
+    pub options: Value,
+    pub max_data_points: Option<u32>,
+    /// "Min interval" of the panel.
+    pub interval: Option<String>,
+    /// For rows: whether the row is collapsed (its panels are then in `panels`).
+    pub collapsed: bool,
+    /// For collapsed rows: the panels they hold.
+    pub panels: Vec<Panel>,
+}
+
+impl Panel {
+    pub fn is_row(&self) -> bool {
+        self.kind == "row"
+    }
+
+    /// A string option at a JSON pointer into `options` (`/reduceOptions/calcs/0`).
+    pub fn option_str(&self, pointer: &str) -> Option<&str> {
+        self.options.pointer(pointer).and_then(Value::as_str)
+    }
+}
+
+fn as_string(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn as_f64(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_u32(v: Option<&Value>) -> Option<u32> {
+    as_f64(v)
+        .filter(|f| *f >= 0.0 && f.is_finite())
+        .map(|f| f.round().min(u32::MAX as f64) as u32)
+}
+
+fn as_bool(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true",
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
+        _ => false,
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+fn read_datasource(v: Option<&Value>) -> Option<DataSourceRef> {
+    let name = match v? {
+        Value::Null => return None,
+        Value::String(s) => s.clone(),
+        Value::Object(o) => match as_string(o.get("uid")) {
+            Some(uid) => uid,
+            None => return Some(DataSourceRef::Default),
+        },
+        _ => return Some(DataSourceRef::Default),
+    };
+    let trimmed = name.trim();
+    if trimmed.is_empty()
+        || trimmed.starts_with('$')
+        || trimmed == "default"
+        || trimmed == "-- Mixed --"
+        || trimmed == "-- Grafana --"
+    {
+        Some(DataSourceRef::Default)
+    } else {
+        Some(DataSourceRef::Named(trimmed.to_string()))
+    }
+}
+
+fn read_target(v: &Value) -> Target {
+    Target {
+        ref_id: as_string(v.get("refId")).unwrap_or_default(),
+        expr: as_string(v.get("expr")).unwrap_or_default(),
+        legend_format: as_string(v.get("legendFormat")),
+        hide: as_bool(v.get("hide")),
+        instant: as_bool(v.get("instant")),
+        interval_factor: as_u32(v.get("intervalFactor")).unwrap_or(1).max(1),
+        interval: non_empty(as_string(v.get("interval"))),
+        datasource: read_datasource(v.get("datasource")),
+    }
+}
+
+fn read_defaults(v: Option<&Value>) -> FieldDefaults {
+    let Some(d) = v else {
+        return FieldDefaults::default();
+    };
+    let thresholds = d.get("thresholds");
+    let steps = thresholds
+        .and_then(|t| t.get("steps"))
+        .and_then(Value::as_array)
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| ThresholdStep {
+                    color: as_string(s.get("color")).unwrap_or_else(|| "green".into()),
+                    value: as_f64(s.get("value")),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    FieldDefaults {
+        unit: non_empty(as_string(d.get("unit"))),
+        decimals: as_u32(d.get("decimals")).map(|n| n.min(20) as usize),
+        min: as_f64(d.get("min")),
+        max: as_f64(d.get("max")),
+        thresholds: steps,
+        thresholds_percentage: thresholds
+            .and_then(|t| t.get("mode"))
+            .and_then(Value::as_str)
+            == Some("percentage"),
+    }
+}
+
+/// Reads one panel; `fallback_id` is used when it has no `id`.
+pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
+    let grid = v.get("gridPos");
+    let g = |k: &str, d: u32| as_u32(grid.and_then(|g| g.get(k))).unwrap_or(d);
+    let kind = as_string(v.get("type")).unwrap_or_default();
+    let nested: Vec<Panel> = v
+        .get("panels")
+        .and_then(Value::as_array)
+        .map(|ps| {
+            ps.iter()
+                .enumerate()
+                .map(|(i, p)| read_panel(p, fallback_id * 100 + i as i64 + 1))
+                .collect()
+        })
+        .unwrap_or_default();
+    Panel {
+        id: as_f64(v.get("id")).map(|f| f as i64).unwrap_or(fallback_id),
+        title: as_string(v.get("title")).unwrap_or_default(),
+        description: as_string(v.get("description")).unwrap_or_default(),
+        grid: GridPos {
+            x: g("x", 0).min(23),
+            y: g("y", 0),
+            w: g("w", if kind == "row" { 24 } else { 12 }).clamp(1, 24),
+            h: g("h", if kind == "row" { 1 } else { 8 }).max(1),
+        },
+        targets: v
+            .get("targets")
+            .and_then(Value::as_array)
+            .map(|t| t.iter().map(read_target).collect())
+            .unwrap_or_default(),
+        datasource: read_datasource(v.get("datasource")),
+        defaults: read_defaults(v.pointer("/fieldConfig/defaults")),
+        options: v.get("options").cloned().unwrap_or(Value::Null),
+        max_data_points: as_u32(v.get("maxDataPoints")).filter(|n| *n > 0),
+        interval: non_empty(as_string(v.get("interval"))),
+        collapsed: as_bool(v.get("collapsed")),
+        panels: nested,
+        kind,
+    }
+}
+
+/// Lays out a legacy `rows` dashboard on the grid: each row becomes a row header (when it has
+/// a title shown) followed by its panels, `span` (of 12) doubled into `w`, height from the
+/// row's `height` in pixels.
+fn read_legacy_rows(rows: &[Value]) -> Vec<Panel> {
+    let mut out = Vec::new();
+    let mut y = 0u32;
+    let mut next_id = 10_000i64;
+    for row in rows {
+        let height_px = as_f64(row.get("height"))
+            .or_else(|| {
+                as_string(row.get("height")).and_then(|s| s.trim_end_matches("px").parse().ok())
+            })
+            .unwrap_or(250.0);
+        let h = ((height_px / 38.0).ceil() as u32).max(1);
+        if as_bool(row.get("showTitle")) {
+            next_id += 1;
+            out.push(Panel {
+                id: next_id,
+                kind: "row".into(),
+                title: as_string(row.get("title")).unwrap_or_default(),
+                grid: GridPos {
+                    x: 0,
+                    y,
+                    w: 24,
+                    h: 1,
+                },
+                ..Panel::default()
+            });
+            y += 1;
+        }
+        let mut x = 0u32;
+        for p in row
+            .get("panels")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            next_id += 1;
+            let mut panel = read_panel(p, next_id);
+            let w = ((as_f64(p.get("span")).unwrap_or(12.0) * 2.0).round() as u32).clamp(1, 24);
+            if x + w > 24 {
+                x = 0;
+                y += h;
+            }
+            panel.grid = GridPos { x, y, w, h };
+            x += w;
+            out.push(panel);
+        }
+        y += h;
+    }
+    out
+}
+
+impl Dashboard {
+    /// Reads a dashboard JSON object. Anything missing takes Grafana's default.
+    pub fn from_json(v: &Value) -> Dashboard {
+        let panels = match (
+            v.get("panels").and_then(Value::as_array),
+            v.get("rows").and_then(Value::as_array),
+        ) {
+            (Some(ps), _) if !ps.is_empty() || v.get("rows").is_none() => ps
+                .iter()
+                .enumerate()
+                .map(|(i, p)| read_panel(p, i as i64 + 1))
+                .collect(),
+            (_, Some(rows)) => read_legacy_rows(rows),
+            _ => Vec::new(),
+        };
+        let time = v.get("time").and_then(|t| {
+            Some(TimeRange::new(
+                as_string(t.get("from"))?,
+                as_string(t.get("to"))?,
+            ))
+        });
+        let refresh = match v.get("refresh") {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ => None,
+        };
+        Dashboard {
+            uid: as_string(v.get("uid")).unwrap_or_default(),
+            title: as_string(v.get("title")).unwrap_or_default(),
+            tags: v
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| t.iter().filter_map(|t| as_string(Some(t))).collect())
+                .unwrap_or_default(),
+            time,
+            refresh,
+            panels,
+        }
+    }
+}
+
+/// A panel placed on the grid for display: rows toggled open or shut move what follows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedPanel {
+    pub panel: Panel,
+    pub grid: GridPos,
+    /// For rows: whether the row is open now.
+    pub open: bool,
+}
+
+/// Places the dashboard's panels for display. `toggled` holds the ids of rows the user has
+/// clicked, which flip their saved state (`collapsed`). Each row owns the panels after it up to
+/// the next row (or, when saved collapsed, those in its own `panels`); a shut row hides them and
+/// everything below moves up, as in Grafana. Positions inside a section keep their relative `y`.
+pub fn layout(panels: &[Panel], toggled: &[i64]) -> Vec<PlacedPanel> {
+    let mut sorted: Vec<&Panel> = panels.iter().collect();
+    sorted.sort_by_key(|p| (p.grid.y, p.grid.x));
+    // Sections: an optional row header, the panels it owns (shown only when open) and, after a
+    // row saved collapsed, the top-level panels that follow it (shown either way, as Grafana does).
+    struct Section<'a> {
+        row: Option<&'a Panel>,
+        owned: Vec<&'a Panel>,
+        always: Vec<&'a Panel>,
+    }
+    let mut sections = vec![Section {
+        row: None,
+        owned: Vec::new(),
+        always: Vec::new(),
+    }];
+    for p in sorted {
+        if p.is_row() {
+            sections.push(Section {
+                row: Some(p),
+                owned: p.panels.iter().collect(),
+                always: Vec::new(),
+            });
+        } else if let Some(last) = sections.last_mut() {
+            match last.row {
+                Some(r) if r.collapsed => last.always.push(p),
+                _ => last.owned.push(p),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut cursor = 0u32;
+    let place = |group: &[&Panel], cursor: &mut u32, out: &mut Vec<PlacedPanel>| {
+        let Some(top) = group.iter().map(|p| p.grid.y).min() else {
+            return;
+        };
+        let bottom = group
+            .iter()
+            .map(|p| p.grid.y + p.grid.h)
+            .max()
+            .unwrap_or(top);
+        for p in group {
+            let grid = GridPos {
+                y: *cursor + (p.grid.y - top),
+                ..p.grid
+            };
+            out.push(PlacedPanel {
+                panel: (*p).clone(),
+                grid,
+                open: true,
+            });
+        }
+        *cursor += bottom - top;
+    };
+    for section in sections {
+        let open = match section.row {
+            Some(r) => r.collapsed == toggled.contains(&r.id),
+            None => true,
+        };
+        if let Some(r) = section.row {
+            out.push(PlacedPanel {
+                panel: r.clone(),
+                grid: GridPos {
+                    x: 0,
+                    y: cursor,
+                    w: 24,
+                    h: 1,
+                },
+                open,
+            });
+            cursor += 1;
+        }
+        if open {
+            place(&section.owned, &mut cursor, &mut out);
+        }
+        place(&section.always, &mut cursor, &mut out);
+    }
+    out
+}
+
+/// Picks the data source a target queries: the target's own reference, else the panel's;
+/// a reference matching a uid or name wins, anything else (or none) gets the default data
+/// source (`isDefault`, else the first).
+pub fn resolve_datasource<'a>(
+    panel: Option<&DataSourceRef>,
+    target: Option<&DataSourceRef>,
+    sources: &'a [DataSourceInfo],
+) -> Option<&'a DataSourceInfo> {
+    let named = [target, panel].into_iter().flatten().find_map(|r| match r {
+        DataSourceRef::Named(n) => Some(n.as_str()),
+        DataSourceRef::Default => None,
+    });
+    named
+        .and_then(|n| {
+            sources
+                .iter()
+                .find(|s| s.uid == n)
+                .or_else(|| sources.iter().find(|s| s.name == n))
+        })
+        .or_else(|| default_datasource(sources))
+}
+
+/// The default data source: the one marked `isDefault`, else the first.
+pub fn default_datasource(sources: &[DataSourceInfo]) -> Option<&DataSourceInfo> {
+    sources
+        .iter()
+        .find(|s| s.is_default)
+        .or_else(|| sources.first())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::validate_dashboard;
+    use serde_json::json;
+
+    #[test]
+    fn reads_a_modern_dashboard() {
+        let v = json!({
+            "uid": "node", "title": "Node", "tags": ["linux"], "refresh": "10s",
+            "time": {"from": "now-1h", "to": "now"},
+            "panels": [
+                {"id": 1, "type": "timeseries", "title": "CPU", "description": "busy",
+                 "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+                 "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"},
+                 "interval": "1m", "maxDataPoints": "500",
+                 "fieldConfig": {"defaults": {"unit": "percent", "decimals": 1, "min": 0, "max": "100",
+                    "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": null}, {"color": "red", "value": 80}]}}},
+                 "options": {"reduceOptions": {"calcs": ["mean"]}},
+                 "targets": [{"refId": "A", "expr": "up", "legendFormat": "{{job}}", "intervalFactor": 2},
+                             {"refId": "B", "expr": "x", "hide": true, "instant": true, "datasource": "other"}]},
+                {"type": "row", "title": "More", "collapsed": true, "gridPos": {"y": 8},
+                 "panels": [{"id": 7, "type": "stat", "gridPos": {"x": 0, "y": 9, "w": 6, "h": 4}}]}
+            ]
+        });
+        assert_eq!(validate_dashboard(&v), Ok(()));
+        let d = Dashboard::from_json(&v);
+        assert_eq!(
+            (d.uid.as_str(), d.title.as_str(), d.refresh.as_deref()),
+            ("node", "Node", Some("10s"))
+        );
+        assert_eq!(d.time, Some(TimeRange::new("now-1h", "now")));
+        let p = &d.panels[0];
+        assert_eq!(
+            (p.id, p.kind.as_str(), p.description.as_str()),
+            (1, "timeseries", "busy")
+        );
+        assert_eq!(
+            p.grid,
+            GridPos {
+                x: 0,
+                y: 0,
+                w: 12,
+                h: 8
+            }
+        );
+        assert_eq!(p.datasource, Some(DataSourceRef::Default));
+        assert_eq!(
+            (p.interval.as_deref(), p.max_data_points),
+            (Some("1m"), Some(500))
+        );
+        assert_eq!(
+            (
+                p.defaults.unit.as_deref(),
+                p.defaults.decimals,
+                p.defaults.min,
+                p.defaults.max
+            ),
+            (Some("percent"), Some(1), Some(0.0), Some(100.0))
+        );
+        assert_eq!(p.defaults.threshold_color(50.0), Some("green"));
+        assert_eq!(p.defaults.threshold_color(80.0), Some("red"));
+        assert_eq!(p.option_str("/reduceOptions/calcs/0"), Some("mean"));
+        assert_eq!(p.targets[0].interval_factor, 2);
+        assert_eq!(p.targets[0].legend_format.as_deref(), Some("{{job}}"));
+        assert!(p.targets[1].hide && p.targets[1].instant);
+        assert_eq!(
+            p.targets[1].datasource,
+            Some(DataSourceRef::Named("other".into()))
+        );
+        let row = &d.panels[1];
+        assert!(row.is_row() && row.collapsed);
+        assert_eq!(row.id, 2, "missing ids fall back to the position");
+        assert_eq!(
+            row.grid,
+            GridPos {
+                x: 0,
+                y: 8,
+                w: 24,
+                h: 1
+            }
+        );
+        assert_eq!(row.panels[0].id, 7);
+        assert_eq!(
+            row.panels[0].grid,
+            GridPos {
+                x: 0,
+                y: 9,
+                w: 6,
+                h: 4
+            }
+        );
+    }
+
+    #[test]
+    fn tolerates_whatever_validate_accepts() {
+        for v in [
+            json!({"title": "A", "panels": []}),
+            json!({"title": "A", "uid": null, "panels": [{"id": 2, "future": {"kept": true}}]}),
+            json!({"title": "A", "panels": [{"id": null, "type": null, "title": null, "gridPos": {"w": 30.5}, "targets": null}]}),
+            json!({"title": "A", "refresh": false, "time": {"from": 1, "to": 2}, "panels": [{"fieldConfig": {"defaults": {"thresholds": 3}}}]}),
+        ] {
+            assert_eq!(validate_dashboard(&v), Ok(()));
+            let d = Dashboard::from_json(&v);
+            assert_eq!(d.title, "A");
+        }
+        let d = Dashboard::from_json(
+            &json!({"title": "A", "refresh": false, "panels": [{"id": null, "gridPos": {"w": 30.5}}]}),
+        );
+        assert_eq!(d.refresh, None);
+        assert_eq!(
+            d.panels[0].grid,
+            GridPos {
+                x: 0,
+                y: 0,
+                w: 24,
+                h: 8
+            }
+        );
+    }
+
+    #[test]
+    fn lays_out_legacy_rows() {
+        let v = json!({"title": "Old", "rows": [
+            {"title": "R1", "showTitle": true, "height": "250px", "panels": [
+                {"id": 1, "type": "graph", "span": 6}, {"id": 2, "type": "singlestat", "span": 6}, {"id": 3, "type": "graph", "span": 4}]},
+            {"height": 100, "panels": [{"id": 4, "type": "graph"}]}
+        ]});
+        assert_eq!(validate_dashboard(&v), Ok(()));
+        let d = Dashboard::from_json(&v);
+        let grids: Vec<(i64, GridPos)> = d.panels.iter().map(|p| (p.id, p.grid)).collect();
+        assert!(d.panels[0].is_row());
+        assert_eq!(
+            grids[1],
+            (
+                1,
+                GridPos {
+                    x: 0,
+                    y: 1,
+                    w: 12,
+                    h: 7
+                }
+            )
+        );
+        assert_eq!(
+            grids[2],
+            (
+                2,
+                GridPos {
+                    x: 12,
+                    y: 1,
+                    w: 12,
+                    h: 7
+                }
+            )
+        );
+        assert_eq!(
+            grids[3],
+            (
+                3,
+                GridPos {
+                    x: 0,
+                    y: 8,
+                    w: 8,
+                    h: 7
+                }
+            )
+        );
+        assert_eq!(
+            grids[4],
+            (
+                4,
+                GridPos {
+                    x: 0,
+                    y: 15,
+                    w: 24,
+                    h: 3
+                }
+            )
+        );
+    }
+
+    fn ds(uid: &str, name: &str, default: bool) -> DataSourceInfo {
+        DataSourceInfo {
+            uid: uid.into(),
+            name: name.into(),
+            kind: "prometheus".into(),
+            is_default: default,
+            time_interval: "15s".into(),
+        }
+    }
+
+    #[test]
+    fn resolves_datasources() {
+        let list = vec![ds("a", "Alpha", false), ds("b", "Beta", true)];
+        let named = |s: &str| Some(DataSourceRef::Named(s.into()));
+        assert_eq!(resolve_datasource(None, None, &list).unwrap().uid, "b");
+        assert_eq!(
+            resolve_datasource(named("a").as_ref(), None, &list)
+                .unwrap()
+                .uid,
+            "a"
+        );
+        assert_eq!(
+            resolve_datasource(named("a").as_ref(), named("Beta").as_ref(), &list)
+                .unwrap()
+                .uid,
+            "b",
+            "target wins, by name"
+        );
+        assert_eq!(
+            resolve_datasource(named("zzz").as_ref(), None, &list)
+                .unwrap()
+                .uid,
+            "b",
+            "unknown -> default"
+        );
+        assert_eq!(
+            resolve_datasource(Some(&DataSourceRef::Default), None, &list)
+                .unwrap()
+                .uid,
+            "b"
+        );
+        assert_eq!(
+            default_datasource(&[ds("x", "X", false), ds("y", "Y", false)])
+                .unwrap()
+                .uid,
+            "x"
+        );
+        assert!(resolve_datasource(None, None, &[]).is_none());
+        assert_eq!(
+            read_datasource(Some(&json!("$datasource"))),
+            Some(DataSourceRef::Default)
+        );
+        assert_eq!(
+            read_datasource(Some(&json!({"type": "prometheus"}))),
+            Some(DataSourceRef::Default)
+        );
+    }
+
+    #[test]
+    fn rows_open_and_shut() {
+        let d = Dashboard::from_json(&json!({"title": "A", "panels": [
+            {"id": 1, "type": "stat", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4}},
+            {"id": 2, "type": "row", "gridPos": {"x": 0, "y": 4, "w": 24, "h": 1}},
+            {"id": 3, "type": "timeseries", "gridPos": {"x": 0, "y": 5, "w": 24, "h": 8}},
+            {"id": 4, "type": "row", "collapsed": true, "gridPos": {"x": 0, "y": 13, "w": 24, "h": 1},
+             "panels": [{"id": 5, "type": "stat", "gridPos": {"x": 6, "y": 14, "w": 6, "h": 3}}]},
+            {"id": 6, "type": "row", "gridPos": {"x": 0, "y": 14, "w": 24, "h": 1}}
+        ]}));
+        let ids = |placed: &[PlacedPanel]| {
+            placed
+                .iter()
+                .map(|p| (p.panel.id, p.grid.y, p.open))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&layout(&d.panels, &[])),
+            vec![
+                (1, 0, true),
+                (2, 4, true),
+                (3, 5, true),
+                (4, 13, false),
+                (6, 14, true)
+            ]
+        );
+        // Opening the collapsed row shows its panel below it and pushes the next row down.
+        let open = layout(&d.panels, &[4]);
+        assert_eq!(
+            ids(&open),
+            vec![
+                (1, 0, true),
+                (2, 4, true),
+                (3, 5, true),
+                (4, 13, true),
+                (5, 14, true),
+                (6, 17, true)
+            ]
+        );
+        assert_eq!(
+            open[4].grid,
+            GridPos {
+                x: 6,
+                y: 14,
+                w: 6,
+                h: 3
+            }
+        );
+        // Shutting the first row hides panel 3 and moves the rest up.
+        assert_eq!(
+            ids(&layout(&d.panels, &[2])),
+            vec![(1, 0, true), (2, 4, false), (4, 5, false), (6, 6, true)]
+        );
+    }
+}
