@@ -1,0 +1,88 @@
+//! Everything the front end fetches from the backend, in one place. Errors are strings fit to
+//! show in the page: they name the request and carry the HTTP status and the server's message.
+
+use gloo_net::http::{Request, Response};
+use kubeglass_shared::api::{DashboardWithMeta, DataSourceInfo, ErrorBody, SearchHit};
+use kubeglass_shared::frame::Series;
+use kubeglass_shared::prom::PromResponse;
+use kubeglass_shared::query::PromRequest;
+use serde::de::DeserializeOwned;
+
+/// The message of an error answer: kubeglass's `{"message"}`, Prometheus's `error`, or the
+/// start of the body.
+fn error_message(body: &str) -> String {
+    if let Ok(b) = serde_json::from_str::<ErrorBody>(body) {
+        return b.message;
+    }
+    if let Ok(r) = PromResponse::from_json(body) {
+        if let Err(e) = r.into_series() {
+            return e.message;
+        }
+    }
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        trimmed.chars().take(300).collect()
+    }
+}
+
+async fn http_error(what: &str, resp: Response) -> String {
+    let status = resp.status();
+    let body = resp.text().await.unwrap_or_default();
+    format!("{what}: HTTP {status}: {}", error_message(&body))
+}
+
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
+    let what = format!("GET {url}");
+    let resp = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !resp.ok() {
+        return Err(http_error(&what, resp).await);
+    }
+    resp.json::<T>()
+        .await
+        .map_err(|e| format!("{what}: unexpected answer: {e}"))
+}
+
+/// `GET /api/search`: every dashboard.
+pub async fn search() -> Result<Vec<SearchHit>, String> {
+    get_json("/api/search").await
+}
+
+/// `GET /api/dashboards/uid/{uid}`.
+pub async fn dashboard(uid: &str) -> Result<DashboardWithMeta, String> {
+    let uid: String = js_sys::encode_uri_component(uid).into();
+    get_json(&format!("/api/dashboards/uid/{uid}")).await
+}
+
+/// `GET /api/datasources`.
+pub async fn datasources() -> Result<Vec<DataSourceInfo>, String> {
+    get_json("/api/datasources").await
+}
+
+/// Sends one Prometheus request through the proxy and reads the answer as series.
+/// Prometheus answers query errors with its JSON envelope and a 4xx status; both are shown.
+pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
+    let url = req.url();
+    let resp = Request::post(&url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(req.form_body())
+        .map_err(|e| format!("POST {url}: {e}"))?
+        .send()
+        .await
+        .map_err(|e| format!("POST {url}: {e}"))?;
+    let status = resp.status();
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| format!("POST {url}: reading the answer: {e}"))?;
+    if status >= 400 {
+        return Err(format!("HTTP {status}: {}", error_message(&body)));
+    }
+    PromResponse::from_json(&body)
+        .and_then(PromResponse::into_series)
+        .map_err(|e| e.message)
+}

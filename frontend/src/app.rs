@@ -1,0 +1,76 @@
+//! The app shell: router, top navigation and theme.
+
+use crate::routes::{dashboard::DashboardPage, explore::Explore, home::Home, not_found::NotFound};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    hooks::use_query_map,
+    path,
+};
+
+/// Whether the light theme is on (`?theme=light`); dark is the default, as in Grafana.
+/// Charts read it to pick their text and grid colours.
+#[derive(Clone, Copy)]
+pub struct Theme {
+    pub light: Signal<bool>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+/// Links inside the app keep `?theme=light` so the choice survives navigation.
+pub fn themed_href(path: &str, light: bool) -> String {
+    if light {
+        format!("{path}?theme=light")
+    } else {
+        path.to_string()
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let query = use_query_map();
+    let light = Memo::new(move |_| query.read().get_str("theme") == Some("light"));
+    provide_context(Theme {
+        light: light.into(),
+    });
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            body.set_class_name(if light.get() {
+                "theme-light"
+            } else {
+                "theme-dark"
+            });
+        }
+    });
+    view! {
+        <div class="kg-app">
+            <nav class="kg-nav">
+                <a class="kg-logo" href=move || themed_href("/", light.get())>
+                    <span class="kg-logo-mark">"◆"</span>
+                    "kubeglass"
+                </a>
+                <a class="kg-nav-link" href=move || themed_href("/", light.get())>
+                    "Dashboards"
+                </a>
+                <a class="kg-nav-link" href=move || themed_href("/explore", light.get())>
+                    "Explore"
+                </a>
+            </nav>
+            <main class="kg-main">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/d/:uid/:slug") view=DashboardPage />
+                    <Route path=path!("/d/:uid") view=DashboardPage />
+                    <Route path=path!("/explore") view=Explore />
+                </Routes>
+            </main>
+        </div>
+    }
+}

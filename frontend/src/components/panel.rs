@@ -1,0 +1,241 @@
+//! A panel: its frame (header, state), the queries it runs, and the visualisation it shows.
+//!
+//! The root element carries `data-panel-id` and `data-state` (`loading`, `ok`, `nodata`,
+//! `error`, `unsupported`): tests and users rely on these exact strings.
+
+use crate::components::stat::Stat;
+use crate::components::timeseries::TimeSeries;
+use crate::url_state::TimeContext;
+use futures_util::future::join_all;
+use kubeglass_shared::api::DataSourceInfo;
+use kubeglass_shared::frame::Series;
+use kubeglass_shared::legend::series_name;
+use kubeglass_shared::model::Panel;
+use kubeglass_shared::query::plan_panel_queries;
+use kubeglass_shared::time::ResolvedRange;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+
+/// A series with the name its legend shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedSeries {
+    pub name: String,
+    pub series: Series,
+}
+
+/// What a panel's queries returned, ready to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelData {
+    pub series: Vec<NamedSeries>,
+    /// The range the panel was queried for (the x axis).
+    pub range: ResolvedRange,
+    /// The query step: a longer jump between points is a gap.
+    pub step_ms: i64,
+}
+
+/// Where a panel is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelStatus {
+    Loading,
+    Ok,
+    NoData,
+    Error(String),
+    Unsupported(String),
+}
+
+impl PanelStatus {
+    /// The `data-state` attribute value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PanelStatus::Loading => "loading",
+            PanelStatus::Ok => "ok",
+            PanelStatus::NoData => "nodata",
+            PanelStatus::Error(_) => "error",
+            PanelStatus::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
+/// The visualisation a panel type maps to; legacy types draw like their successors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visualization {
+    TimeSeries,
+    Stat,
+}
+
+impl Visualization {
+    pub fn of(kind: &str) -> Option<Visualization> {
+        match kind {
+            "timeseries" | "graph" => Some(Visualization::TimeSeries),
+            "stat" | "singlestat" => Some(Visualization::Stat),
+            _ => None,
+        }
+    }
+}
+
+/// The width in CSS pixels a panel `w` columns wide gets in the current window: Grafana uses
+/// the panel's width as the query resolution when `maxDataPoints` is not set.
+fn panel_width_px(w: u32) -> u32 {
+    let window = window()
+        .inner_width()
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1200.0);
+    (((window - 32.0).max(240.0) * f64::from(w) / 24.0) - 8.0).max(50.0) as u32
+}
+
+/// Runs every query of a panel at once; any failure fails the panel, naming the query.
+async fn run_queries(
+    panel: &Panel,
+    sources: &[DataSourceInfo],
+    range: ResolvedRange,
+) -> Result<PanelData, String> {
+    let requests = plan_panel_queries(panel, sources, range, panel_width_px(panel.grid.w))?;
+    let step_ms = requests.iter().map(|r| r.step_ms).max().unwrap_or(0);
+    let answers = join_all(requests.iter().map(crate::api::prometheus)).await;
+    let several = requests.len() > 1;
+    let mut series = Vec::new();
+    for (req, answer) in requests.iter().zip(answers) {
+        let answer = answer.map_err(|e| {
+            if several && !req.ref_id.is_empty() {
+                format!("query {}: {e}", req.ref_id)
+            } else {
+                e
+            }
+        })?;
+        series.extend(answer.into_iter().map(|s| NamedSeries {
+            name: series_name(req.legend_format.as_deref(), &s.labels, &req.expr),
+            series: s,
+        }));
+    }
+    Ok(PanelData {
+        series,
+        range,
+        step_ms,
+    })
+}
+
+/// What the panel body shows; changes only when the kind of content changes, so that a chart
+/// stays mounted across refreshes.
+#[derive(Debug, Clone, PartialEq)]
+enum Body {
+    Chart,
+    Message(&'static str, String),
+}
+
+/// One panel. `style` places it (grid position, or a fixed height in Explore).
+#[component]
+pub fn PanelView(
+    panel: Panel,
+    sources: Arc<Vec<DataSourceInfo>>,
+    #[prop(into)] style: Signal<String>,
+) -> impl IntoView {
+    let time = expect_context::<TimeContext>();
+    let status = RwSignal::new(PanelStatus::Loading);
+    let data = RwSignal::new(None::<Arc<PanelData>>);
+    let generation = StoredValue::new(0u64);
+    // An auto-refresh of the same range keeps showing the current result (and its `data-state`)
+    // with a spinner, as Grafana does; a new range starts over from `loading`.
+    let refreshing = RwSignal::new(false);
+    let last_range = StoredValue::new(None::<kubeglass_shared::time::TimeRange>);
+    let visualization = Visualization::of(&panel.kind);
+    let panel = Arc::new(panel);
+
+    {
+        let panel = panel.clone();
+        Effect::new(move |_| {
+            let range = time.range.get();
+            time.tick.track();
+            let Some(_) = visualization else {
+                status.set(PanelStatus::Unsupported(format!(
+                    "panel type `{}` is not supported yet",
+                    panel.kind
+                )));
+                return;
+            };
+            let gen = generation.get_value() + 1;
+            generation.set_value(gen);
+            let same_range = last_range.with_value(|r| r.as_ref() == Some(&range));
+            last_range.set_value(Some(range.clone()));
+            if same_range
+                && status.with_untracked(|s| matches!(s, PanelStatus::Ok | PanelStatus::NoData))
+            {
+                refreshing.set(true);
+            } else {
+                status.set(PanelStatus::Loading);
+            }
+            let (panel, sources) = (panel.clone(), sources.clone());
+            spawn_local(async move {
+                let result = match range.resolve(js_sys::Date::now() as i64) {
+                    Ok(resolved) => run_queries(&panel, &sources, resolved).await,
+                    Err(e) => Err(e.to_string()),
+                };
+                // A newer query has started, or the panel is gone: this answer is stale.
+                if generation.try_get_value() != Some(gen) {
+                    return;
+                }
+                refreshing.set(false);
+                match result {
+                    Ok(d) => {
+                        let empty = d.series.iter().all(|s| s.series.points.is_empty());
+                        data.set(Some(Arc::new(d)));
+                        status.set(if empty {
+                            PanelStatus::NoData
+                        } else {
+                            PanelStatus::Ok
+                        });
+                    }
+                    Err(e) => status.set(PanelStatus::Error(e)),
+                }
+            });
+        });
+    }
+
+    let body = Memo::new(move |_| match status.get() {
+        PanelStatus::Ok => Body::Chart,
+        PanelStatus::Loading if data.with(Option::is_some) => Body::Chart,
+        PanelStatus::Loading => Body::Message("kg-panel-loading", "Loading…".into()),
+        PanelStatus::NoData => Body::Message("kg-panel-nodata", "No data".into()),
+        PanelStatus::Error(e) => Body::Message("kg-panel-error", e),
+        PanelStatus::Unsupported(m) => Body::Message("kg-panel-unsupported", m),
+    });
+
+    let title = panel.title.clone();
+    let description = panel.description.clone();
+    let has_description = !description.is_empty();
+    let info_tooltip = description.clone();
+    let panel_for_body = panel.clone();
+    view! {
+        <section
+            class="kg-panel"
+            data-panel-id=panel.id.to_string()
+            data-state=move || status.with(PanelStatus::as_str)
+            style=move || style.get()
+        >
+            <header class="kg-panel-header" title=description>
+                <span class="kg-panel-title">{title}</span>
+                <Show when=move || has_description>
+                    <span class="kg-panel-info" title=info_tooltip.clone()>
+                        "i"
+                    </span>
+                </Show>
+                <Show when=move || refreshing.get() || status.with(|s| *s == PanelStatus::Loading)>
+                    <span class="kg-panel-spinner" title="Loading"></span>
+                </Show>
+            </header>
+            <div class="kg-panel-body">
+                {move || {
+                    let panel = panel_for_body.clone();
+                    match body.get() {
+                        Body::Message(class, text) => view! { <div class=format!("kg-panel-message {class}")>{text}</div> }.into_any(),
+                        Body::Chart => match visualization {
+                            Some(Visualization::Stat) => view! { <Stat panel=panel data=data /> }.into_any(),
+                            _ => view! { <TimeSeries panel=panel data=data /> }.into_any(),
+                        },
+                    }
+                }}
+            </div>
+        </section>
+    }
+}

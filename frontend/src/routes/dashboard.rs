@@ -1,0 +1,64 @@
+//! The dashboard view (`/d/{uid}/{slug}`): title bar with time and refresh pickers, then the grid.
+
+use crate::api;
+use crate::components::grid::DashboardGrid;
+use crate::components::time_picker::{RefreshPicker, TimePicker};
+use crate::url_state::TimeContext;
+use kubeglass_shared::api::DataSourceInfo;
+use kubeglass_shared::model::Dashboard;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
+
+/// Fetches the dashboard and the data sources its panels query.
+async fn load(uid: String) -> Result<(Dashboard, Vec<DataSourceInfo>), String> {
+    let stored = api::dashboard(&uid).await?;
+    let sources = api::datasources().await?;
+    Ok((Dashboard::from_json(&stored.dashboard), sources))
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let params = use_params_map();
+    let uid = Memo::new(move |_| params.read().get("uid").unwrap_or_default());
+    let loaded = LocalResource::new(move || load(uid.get()));
+    view! {
+        {move || match loaded.get() {
+            None => view! { <p class="kg-page kg-loading">"Loading dashboard…"</p> }.into_any(),
+            Some(Err(e)) => {
+                view! {
+                    <div class="kg-page">
+                        <h1>"Dashboard not available"</h1>
+                        <p class="kg-error">{e}</p>
+                    </div>
+                }
+                    .into_any()
+            }
+            Some(Ok((dashboard, sources))) => view! { <DashboardView dashboard=dashboard sources=sources /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn DashboardView(dashboard: Dashboard, sources: Vec<DataSourceInfo>) -> impl IntoView {
+    let time = TimeContext::from_url(
+        dashboard.time.clone().unwrap_or_default(),
+        dashboard.refresh.clone(),
+    );
+    provide_context(time);
+    time.run_auto_refresh();
+    let title = dashboard.title.clone();
+    document().set_title(&format!("{title} - kubeglass"));
+    view! {
+        <div class="kg-dashboard">
+            <div class="kg-dashboard-bar">
+                <h1 class="kg-dashboard-title">{title}</h1>
+                <div class="kg-dashboard-controls">
+                    <TimePicker />
+                    <RefreshPicker />
+                </div>
+            </div>
+            <DashboardGrid panels=dashboard.panels sources=Arc::new(sources) />
+        </div>
+    }
+}

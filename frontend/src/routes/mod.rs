@@ -1,0 +1,6 @@
+//! One module per route.
+
+pub mod dashboard;
+pub mod explore;
+pub mod home;
+pub mod not_found;
