@@ -1,7 +1,9 @@
 //! `kubeglass`: serves the UI, stores dashboards and proxies read-only queries.
 
+mod check;
 mod config;
 mod datasources;
+mod embed;
 mod http;
 mod metrics;
 mod provisioning;
@@ -21,7 +23,21 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Some(Command::CheckDashboard { json, files }) => check_dashboards(json, &files),
+        Some(Command::CheckDashboard { json, files }) => check::check_dashboards(json, &files),
+        Some(Command::EmbedLink {
+            dashboard,
+            panel,
+            expires,
+            vars,
+            base_url,
+        }) => embed::embed_link_command(
+            cli.serve,
+            &dashboard,
+            panel,
+            &expires,
+            &vars,
+            base_url.as_deref(),
+        ),
         None => serve(cli.serve),
     };
     match result {
@@ -53,7 +69,8 @@ fn serve(args: config::ServeArgs) -> Result<ExitCode, String> {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| format!("--listen {listen}: {e}"))?;
-        let app = http::router(http::AppState::new(config, store));
+        let embed_key = embed::EmbedKey::load_or_create(&config.embed_key_file)?;
+        let app = http::router(http::AppState::new(config, store, embed_key));
         // Tests and scripts read this line to learn the address (the port may be 0).
         println!(
             "kubeglass listening on http://{}",
@@ -75,36 +92,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term.recv() => {}
     }
-}
-
-/// `kubeglass check-dashboard`: validates files as an import would; exits 1 if any is bad.
-fn check_dashboards(json: bool, files: &[std::path::PathBuf]) -> Result<ExitCode, String> {
-    let mut bad = 0;
-    for file in files {
-        let result = std::fs::read(file)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| {
-                serde_json::from_slice::<serde_json::Value>(&bytes)
-                    .map_err(|e| format!("not valid JSON: {e}"))
-            })
-            .and_then(|v| {
-                kubeglass_shared::validate::validate_dashboard(&v).map_err(|e| e.to_string())
-            });
-        bad += result.is_err() as usize;
-        let name = file.display().to_string();
-        match (json, &result) {
-            (true, Ok(())) => println!("{}", serde_json::json!({"file": name, "ok": true})),
-            (true, Err(e)) => println!(
-                "{}",
-                serde_json::json!({"file": name, "ok": false, "error": e})
-            ),
-            (false, Ok(())) => println!("{name}: ok"),
-            (false, Err(e)) => println!("{name}: {e}"),
-        }
-    }
-    Ok(if bad == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }

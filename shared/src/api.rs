@@ -202,3 +202,28 @@ mod tests {
         assert_eq!(dashboard_url("abc", "Node"), "/d/abc/node");
     }
 }
+
+/// Body of `POST /api/embed/sign`: a signed link to one panel, for the share dialog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignEmbedRequest {
+    pub dashboard: String,
+    pub panel: i64,
+    /// How long the link works: `1h`, `7d`, ...
+    pub expires: String,
+    /// Variable values the link fixes.
+    #[serde(default)]
+    pub vars: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// Answer to `POST /api/embed/sign`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignEmbedResponse {
+    /// Path and query of the signed `/d-solo/` link; the browser puts its origin before it.
+    pub path: String,
+    pub token: String,
+    /// Unix seconds.
+    pub expires: i64,
+}
+
+/// The header an embed token travels in on API calls (the page has it as `?token=`).
+pub const EMBED_TOKEN_HEADER: &str = "x-embed-token";

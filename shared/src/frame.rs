@@ -11,7 +11,8 @@ pub struct Series {
     pub points: Vec<(i64, f64)>,
 }
 
-/// How a stat panel reduces a series to one value (`reduceOptions.calcs`).
+/// How a stat, gauge, bar gauge or pie chart panel reduces a series to one value
+/// (`reduceOptions.calcs`, Grafana's `ReducerID`). NaN stands for Grafana's null.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reducer {
     LastNotNull,
@@ -22,16 +23,30 @@ pub enum Reducer {
     Min,
     Sum,
     Count,
+    /// The first value, null or not.
+    First,
+    /// `max - min`.
+    Range,
+    /// The total increase of a counter: rises are summed and, after a drop (a counter reset),
+    /// the new value counts as the rise, as Grafana's `delta` does.
+    Delta,
+    /// `lastNotNull - firstNotNull`.
+    Diff,
 }
 
 impl Reducer {
     /// Reads Grafana's calc id; unknown ids give `None` (callers fall back to `lastNotNull`).
     pub fn from_id(id: &str) -> Option<Reducer> {
         Some(match id {
-            "lastNotNull" => Reducer::LastNotNull,
+            // `current` is the legacy singlestat name of `lastNotNull`.
+            "lastNotNull" | "current" => Reducer::LastNotNull,
             "last" => Reducer::Last,
-            "firstNotNull" | "first" => Reducer::FirstNotNull,
-            "mean" | "avg" | "current" => Reducer::Mean,
+            "firstNotNull" => Reducer::FirstNotNull,
+            "first" => Reducer::First,
+            "mean" | "avg" => Reducer::Mean,
+            "range" => Reducer::Range,
+            "delta" => Reducer::Delta,
+            "diff" => Reducer::Diff,
             "max" => Reducer::Max,
             "min" => Reducer::Min,
             "sum" | "total" => Reducer::Sum,
@@ -63,6 +78,26 @@ impl Series {
             Reducer::Min => self.values().reduce(f64::min),
             Reducer::Sum => self.values().reduce(|a, b| a + b),
             Reducer::Count => Some(self.values().count() as f64),
+            Reducer::First => self.points.first().map(|(_, v)| *v),
+            Reducer::Range => Some(self.reduce(Reducer::Max)? - self.reduce(Reducer::Min)?),
+            Reducer::Delta => {
+                let mut values = self.values();
+                let first = values.next()?;
+                let (delta, _) = values.fold((0.0, first), |(delta, prev), v| {
+                    (
+                        if v >= prev {
+                            delta + v - prev
+                        } else {
+                            delta + v
+                        },
+                        v,
+                    )
+                });
+                Some(delta)
+            }
+            Reducer::Diff => {
+                Some(self.reduce(Reducer::LastNotNull)? - self.reduce(Reducer::FirstNotNull)?)
+            }
         }
     }
 
@@ -133,6 +168,37 @@ mod tests {
         assert_eq!(series(&[]).reduce(Reducer::Mean), None);
         assert_eq!(Reducer::from_id("lastNotNull"), Some(Reducer::LastNotNull));
         assert_eq!(Reducer::from_id("bogus"), None);
+    }
+
+    #[test]
+    fn more_reductions() {
+        let s = series(&[(0, f64::NAN), (1, 2.0), (2, 6.0), (3, 1.0), (4, 4.0)]);
+        assert!(s.reduce(Reducer::First).unwrap().is_nan());
+        assert_eq!(s.reduce(Reducer::FirstNotNull), Some(2.0));
+        assert_eq!(s.reduce(Reducer::Range), Some(5.0));
+        assert_eq!(s.reduce(Reducer::Diff), Some(2.0));
+        // 2 -> 6 rises by 4, the drop to 1 is a reset (counts 1), then 1 -> 4 rises by 3.
+        assert_eq!(s.reduce(Reducer::Delta), Some(8.0));
+        assert_eq!(series(&[(0, 5.0)]).reduce(Reducer::Delta), Some(0.0));
+        for r in [
+            Reducer::Range,
+            Reducer::Delta,
+            Reducer::Diff,
+            Reducer::First,
+        ] {
+            assert_eq!(series(&[]).reduce(r), None);
+        }
+        for (id, r) in [
+            ("current", Reducer::LastNotNull),
+            ("first", Reducer::First),
+            ("avg", Reducer::Mean),
+            ("total", Reducer::Sum),
+            ("range", Reducer::Range),
+            ("delta", Reducer::Delta),
+            ("diff", Reducer::Diff),
+        ] {
+            assert_eq!(Reducer::from_id(id), Some(r), "{id}");
+        }
     }
 
     #[test]

@@ -274,7 +274,7 @@ pub fn query_timing(ctx: &QueryContext<'_>) -> Result<QueryTiming, IntervalError
 /// left as it is.
 pub fn interpolate_macros(query: &str, timing: &QueryTiming) -> String {
     let range_s = (timing.range_ms as f64 / 1000.0).round() as i64;
-    let value_of = |name: &str| -> Option<String> {
+    replace_macros(query, |name| {
         Some(match name {
             "__interval" => timing.interval_text.clone(),
             "__interval_ms" => timing.interval_ms.to_string(),
@@ -285,7 +285,60 @@ pub fn interpolate_macros(query: &str, timing: &QueryTiming) -> String {
             "__range_ms" => timing.range_ms.to_string(),
             _ => return None,
         })
+    })
+}
+
+/// The macros whose values depend on the time range and the panel's width.
+pub const TIME_MACROS: &[&str] = &[
+    "__interval",
+    "__interval_ms",
+    "__rate_interval",
+    "__rate_interval_ms",
+    "__range",
+    "__range_s",
+    "__range_ms",
+];
+
+/// Whether `actual` is `template` with each time macro replaced by some duration or number
+/// (`5m`, `20s`, `300`, `1.5`). A signed embed link allows its panel's queries at any time
+/// range and size, and nothing else: this is how the backend tells them apart.
+pub fn matches_with_time_macros(template: &str, actual: &str) -> bool {
+    const HOLE: char = '\u{0}';
+    if template.contains(HOLE) || actual.contains(HOLE) {
+        return false;
+    }
+    let pattern = replace_macros(template, |name| {
+        TIME_MACROS.contains(&name).then(|| HOLE.to_string())
+    });
+    let parts: Vec<&str> = pattern.split(HOLE).collect();
+    let Some(rest) = actual.strip_prefix(parts[0]) else {
+        return false;
     };
+    match_holes(&parts[1..], rest)
+}
+
+/// Matches `rest` against holes each followed by a literal part; a hole is a non-empty run of
+/// digits, `.` and unit letters. Backtracks over the hole's length (queries are short).
+fn match_holes(parts: &[&str], rest: &str) -> bool {
+    let Some((literal, more)) = parts.split_first() else {
+        return rest.is_empty();
+    };
+    let run = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.' || b.is_ascii_lowercase())
+        .count();
+    (1..=run).rev().any(|len| {
+        let value = &rest[..len];
+        value.as_bytes()[0].is_ascii_digit()
+            && rest[len..]
+                .strip_prefix(literal)
+                .is_some_and(|after| match_holes(more, after))
+    })
+}
+
+/// Replaces each `$name` / `${name}` / `${name:format}` for which `value_of(name)` gives a
+/// value; leaves everything else as it is.
+fn replace_macros(query: &str, value_of: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(query.len());
     let mut rest = query;
     while let Some(pos) = rest.find('$') {
@@ -477,5 +530,40 @@ mod tests {
         );
         assert_eq!(interpolate_macros("a $ b ${ c", &t), "a $ b ${ c");
         assert_eq!(interpolate_macros("x[$__interval]", &t), "x[20s]");
+    }
+
+    #[test]
+    fn embed_checks_match_time_macros_only() {
+        let t = "sum(rate(x{job=\"a\"}[$__rate_interval])) / ${__interval_ms}";
+        assert!(matches_with_time_macros(
+            t,
+            "sum(rate(x{job=\"a\"}[60s])) / 15000"
+        ));
+        assert!(matches_with_time_macros(
+            t,
+            "sum(rate(x{job=\"a\"}[1m])) / 1.5"
+        ));
+        assert!(
+            !matches_with_time_macros(t, "sum(rate(x{job=\"b\"}[60s])) / 15000"),
+            "another label"
+        );
+        assert!(
+            !matches_with_time_macros(t, "sum(rate(x{job=\"a\"}[60s] or vector(1))) / 15000"),
+            "a hole is a duration, not an expression"
+        );
+        assert!(
+            !matches_with_time_macros(t, "sum(rate(x{job=\"a\"}[])) / 15000"),
+            "a hole is never empty"
+        );
+        assert!(!matches_with_time_macros(
+            t,
+            "sum(rate(x{job=\"a\"}[60s])) / 15000 + secret"
+        ));
+        assert!(matches_with_time_macros("up", "up"));
+        assert!(!matches_with_time_macros("up", "up or down"));
+        assert!(
+            !matches_with_time_macros("x[$__range]$__range_s", "x[5m]"),
+            "every hole must be filled"
+        );
     }
 }

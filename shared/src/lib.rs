@@ -5,12 +5,20 @@
 
 pub mod api;
 pub mod colors;
+pub mod field;
 pub mod frame;
+pub mod gauge;
 pub mod interval;
 pub mod legend;
+pub mod migrate;
 pub mod model;
+pub mod panels;
+pub mod pie;
 pub mod prom;
 pub mod query;
+pub mod table;
+pub mod template;
+pub mod text;
 pub mod time;
 pub mod units;
 pub mod validate;

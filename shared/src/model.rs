@@ -7,6 +7,7 @@
 //! laid out on the 24-column grid the way Grafana's migration does.
 
 use crate::api::DataSourceInfo;
+use crate::frame::Reducer;
 use crate::time::TimeRange;
 use serde_json::Value;
 
@@ -84,6 +85,8 @@ pub struct FieldDefaults {
     pub thresholds: Vec<ThresholdStep>,
     /// `thresholds.mode` is `percentage`.
     pub thresholds_percentage: bool,
+    /// `custom`: options of the panel type (table cell display, widths, ...), kept as JSON.
+    pub custom: Value,
 }
 
 impl FieldDefaults {
@@ -105,6 +108,37 @@ impl FieldDefaults {
     }
 }
 
+/// Which fields a `fieldConfig.overrides` entry applies to (`matcher`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldMatcher {
+    /// `byName`: the field's name or display name.
+    ByName(String),
+    /// `byRegexp`: a JavaScript-style regex (`/.*out.*/i` or bare) searched in the name.
+    ByRegexp(String),
+    /// `byFrameRefID`: the fields of one query.
+    ByFrameRefId(String),
+    /// `byType`: `number`, `string`, `time`.
+    ByType(String),
+    /// A matcher kubeglass does not know: it matches nothing.
+    Unknown(String),
+}
+
+/// One `fieldConfig.overrides` entry: properties (`unit`, `custom.width`, ...) set on the
+/// fields its matcher picks. Property values are kept as JSON; [`crate::field`] reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldOverride {
+    pub matcher: FieldMatcher,
+    pub properties: Vec<(String, Value)>,
+}
+
+/// One entry of a panel's `transformations`, kept as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transformation {
+    pub id: String,
+    pub options: Value,
+    pub disabled: bool,
+}
+
 /// A panel, or a row (`type: "row"`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Panel {
@@ -116,6 +150,10 @@ pub struct Panel {
     pub targets: Vec<Target>,
     pub datasource: Option<DataSourceRef>,
     pub defaults: FieldDefaults,
+    /// `fieldConfig.overrides`, in order (a later one wins).
+    pub overrides: Vec<FieldOverride>,
+    /// `transformations`, in order.
+    pub transformations: Vec<Transformation>,
     /// `options`, kept as JSON: each panel type reads its own.
     pub options: Value,
     pub max_data_points: Option<u32>,
@@ -135,6 +173,19 @@ impl Panel {
     /// A string option at a JSON pointer into `options` (`/reduceOptions/calcs/0`).
     pub fn option_str(&self, pointer: &str) -> Option<&str> {
         self.options.pointer(pointer).and_then(Value::as_str)
+    }
+
+    /// How the panel reduces each series to one value: the first of
+    /// `options.reduceOptions.calcs` kubeglass knows, else `lastNotNull` (Grafana's default).
+    pub fn reducer(&self) -> Reducer {
+        self.options
+            .pointer("/reduceOptions/calcs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find_map(Reducer::from_id)
+            .unwrap_or(Reducer::LastNotNull)
     }
 }
 
@@ -238,7 +289,55 @@ fn read_defaults(v: Option<&Value>) -> FieldDefaults {
             .and_then(|t| t.get("mode"))
             .and_then(Value::as_str)
             == Some("percentage"),
+        custom: d.get("custom").cloned().unwrap_or(Value::Null),
     }
+}
+
+fn read_overrides(v: Option<&Value>) -> Vec<FieldOverride> {
+    let Some(list) = v.and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|o| {
+            let id = as_string(o.pointer("/matcher/id")).unwrap_or_default();
+            let options = as_string(o.pointer("/matcher/options")).unwrap_or_default();
+            let matcher = match id.as_str() {
+                "byName" => FieldMatcher::ByName(options),
+                "byRegexp" => FieldMatcher::ByRegexp(options),
+                "byFrameRefID" => FieldMatcher::ByFrameRefId(options),
+                "byType" => FieldMatcher::ByType(options),
+                _ => FieldMatcher::Unknown(id),
+            };
+            let properties = o
+                .get("properties")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| Some((as_string(p.get("id"))?, p.get("value")?.clone())))
+                .collect();
+            FieldOverride {
+                matcher,
+                properties,
+            }
+        })
+        .collect()
+}
+
+/// A panel's `options`; for legacy text panels, whose `mode` and `content` sit on the panel
+/// itself, those two are moved in (the panel's own options win).
+fn read_options(v: &Value) -> Value {
+    let mut options = v.get("options").cloned().unwrap_or(Value::Null);
+    if v.get("type").and_then(Value::as_str) == Some("text") {
+        if !options.is_object() {
+            options = Value::Object(Default::default());
+        }
+        for key in ["mode", "content"] {
+            if let (Some(value), Some(o)) = (v.get(key), options.as_object_mut()) {
+                o.entry(key).or_insert_with(|| value.clone());
+            }
+        }
+    }
+    options
 }
 
 /// Reads one panel; `fallback_id` is used when it has no `id`.
@@ -273,7 +372,21 @@ pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
             .unwrap_or_default(),
         datasource: read_datasource(v.get("datasource")),
         defaults: read_defaults(v.pointer("/fieldConfig/defaults")),
-        options: v.get("options").cloned().unwrap_or(Value::Null),
+        overrides: read_overrides(v.pointer("/fieldConfig/overrides")),
+        options: read_options(v),
+        transformations: v
+            .get("transformations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some(Transformation {
+                    id: as_string(t.get("id"))?,
+                    options: t.get("options").cloned().unwrap_or(Value::Null),
+                    disabled: as_bool(t.get("disabled")),
+                })
+            })
+            .collect(),
         max_data_points: as_u32(v.get("maxDataPoints")).filter(|n| *n > 0),
         interval: non_empty(as_string(v.get("interval"))),
         collapsed: as_bool(v.get("collapsed")),
@@ -497,6 +610,30 @@ pub fn default_datasource(sources: &[DataSourceInfo]) -> Option<&DataSourceInfo>
         .or_else(|| sources.first())
 }
 
+impl Dashboard {
+    /// Reads a stored dashboard as every view shows it: migrated to the current schema
+    /// ([`crate::migrate`]) first, so that old `rows`, `graph` and `singlestat` panels look as
+    /// Grafana shows them, and the front end and the backend see the same panels and ids.
+    pub fn from_stored(json: Value) -> Dashboard {
+        Dashboard::from_json(&crate::migrate::migrate(json).dashboard)
+    }
+
+    /// The panel with `id`, also inside collapsed rows; never a row itself. This is how a
+    /// single panel is found for `/d-solo/` and for the checks of signed embed links.
+    pub fn find_panel(&self, id: i64) -> Option<&Panel> {
+        fn search(panels: &[Panel], id: i64) -> Option<&Panel> {
+            panels.iter().find_map(|p| {
+                if p.id == id && !p.is_row() {
+                    Some(p)
+                } else {
+                    search(&p.panels, id)
+                }
+            })
+        }
+        search(&self.panels, id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,6 +726,59 @@ mod tests {
                 h: 4
             }
         );
+    }
+
+    #[test]
+    fn reads_overrides_reducer_and_legacy_text() {
+        let d = Dashboard::from_json(&json!({"title": "A", "panels": [
+            {"id": 1, "type": "table",
+             "fieldConfig": {"defaults": {"custom": {"cellOptions": {"type": "color-background"}}},
+                "overrides": [
+                    {"matcher": {"id": "byName", "options": "Value #A"},
+                     "properties": [{"id": "unit", "value": "bytes"}, {"id": "custom.width", "value": 80}]},
+                    {"matcher": {"id": "byRegexp", "options": "/.*out.*/"}, "properties": []},
+                    {"matcher": {"id": "bySomething"}, "properties": null}]},
+             "options": {"reduceOptions": {"calcs": ["bogus", "max"]}},
+             "transformations": [{"id": "organize", "options": {"excludeByName": {"Time": true}}}, {"options": {}}]},
+            {"id": 2, "type": "text", "mode": "html", "content": "<b>hi</b>"}
+        ]}));
+        let p = &d.panels[0];
+        assert_eq!(
+            p.defaults.custom.pointer("/cellOptions/type"),
+            Some(&json!("color-background"))
+        );
+        assert_eq!(p.overrides.len(), 3);
+        assert_eq!(
+            p.overrides[0].matcher,
+            FieldMatcher::ByName("Value #A".into())
+        );
+        assert_eq!(
+            p.overrides[0].properties,
+            vec![
+                ("unit".into(), json!("bytes")),
+                ("custom.width".into(), json!(80))
+            ]
+        );
+        assert_eq!(
+            p.overrides[1].matcher,
+            FieldMatcher::ByRegexp("/.*out.*/".into())
+        );
+        assert_eq!(
+            p.overrides[2].matcher,
+            FieldMatcher::Unknown("bySomething".into())
+        );
+        assert_eq!(p.reducer(), Reducer::Max);
+        assert_eq!(
+            p.transformations,
+            vec![Transformation {
+                id: "organize".into(),
+                options: json!({"excludeByName": {"Time": true}}),
+                disabled: false
+            }]
+        );
+        assert_eq!(d.panels[1].reducer(), Reducer::LastNotNull);
+        assert_eq!(d.panels[1].option_str("/mode"), Some("html"));
+        assert_eq!(d.panels[1].option_str("/content"), Some("<b>hi</b>"));
     }
 
     #[test]

@@ -291,21 +291,57 @@ fn check_dashboard_reports_each_file() {
     let dir = test_dir("dash-check");
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"title\": \"x\", \"panels\": [{\"gridPos\": []}]}").unwrap();
-    let good = corpus_dir().join("dotdc-k8s-views-nodes.json");
-    let out = std::process::Command::new(kubeglass_e2e::kubeglass_bin())
-        .arg("check-dashboard")
-        .arg(&good)
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let good = corpus_dir().join("etcd-op-guide-2017.json");
+    let coredns = corpus_dir().join("dotdc-k8s-system-coredns.json");
+    let run = |json: bool| {
+        let mut cmd = std::process::Command::new(kubeglass_e2e::kubeglass_bin());
+        cmd.arg("check-dashboard");
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.arg(&good).arg(&coredns).arg(&bad).output().unwrap()
+    };
+    let out = run(false);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
+    let heatmap = |id: u32, what: &str| {
+        format!("  unsupported: panel {id} (CoreDNS - DNS {what}): panel type `heatmap`\n")
+    };
     assert_eq!(
         text,
         format!(
-            "{}: ok\n{}: dashboard.panels[0].gridPos: must be an object, found an array\n",
+            "{}: ok, schemaVersion 13 -> 39, 12/12 panels supported\n\
+             {}: ok, schemaVersion 39 -> 39, 11/14 panels supported\n{}{}{}\
+             {}: dashboard.panels[0].gridPos: must be an object, found an array\n",
             good.display(),
+            coredns.display(),
+            heatmap(27, "request duration"),
+            heatmap(28, "request size"),
+            heatmap(29, "response size"),
             bad.display()
         )
     );
+
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(1));
+    let reports: Value = serde_json::from_slice(&out.stdout).expect("one JSON array");
+    assert_eq!(reports.as_array().map(Vec::len), Some(3));
+    assert_eq!(reports[0]["file"], json!(good.display().to_string()));
+    assert_eq!(reports[0]["ok"], json!(true));
+    assert_eq!(reports[0]["error"], Value::Null);
+    assert_eq!(reports[0]["schema_version_before"], json!(13));
+    assert_eq!(reports[0]["schema_version_after"], json!(39));
+    assert_eq!(reports[0]["panels_total"], json!(12));
+    assert_eq!(reports[0]["panels_supported"], json!(12));
+    assert_eq!(reports[0]["unresolved"], json!([]));
+    assert_eq!(
+        reports[1]["unsupported"][0],
+        json!({"panel_id": 27, "title": "CoreDNS - DNS request duration", "what": "panel type `heatmap`"})
+    );
+    assert_eq!(reports[2]["ok"], json!(false));
+    assert_eq!(
+        reports[2]["error"],
+        json!("dashboard.panels[0].gridPos: must be an object, found an array")
+    );
+    assert_eq!(reports[2]["schema_version_before"], Value::Null);
 }

@@ -3,7 +3,12 @@
 //! The root element carries `data-panel-id` and `data-state` (`loading`, `ok`, `nodata`,
 //! `error`, `unsupported`): tests and users rely on these exact strings.
 
+use crate::components::bargauge::BarGauge;
+use crate::components::gauge::Gauge;
+use crate::components::piechart::PieChart;
 use crate::components::stat::Stat;
+use crate::components::table::TablePanel;
+use crate::components::text::TextPanel;
 use crate::components::timeseries::TimeSeries;
 use crate::url_state::TimeContext;
 use futures_util::future::join_all;
@@ -11,6 +16,7 @@ use kubeglass_shared::api::DataSourceInfo;
 use kubeglass_shared::frame::Series;
 use kubeglass_shared::legend::series_name;
 use kubeglass_shared::model::Panel;
+use kubeglass_shared::panels::Visualization;
 use kubeglass_shared::query::plan_panel_queries;
 use kubeglass_shared::time::ResolvedRange;
 use leptos::prelude::*;
@@ -21,6 +27,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedSeries {
     pub name: String,
+    /// The `refId` of the query that returned it (tables name value columns after it).
+    pub ref_id: String,
     pub series: Series,
 }
 
@@ -57,23 +65,6 @@ impl PanelStatus {
     }
 }
 
-/// The visualisation a panel type maps to; legacy types draw like their successors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visualization {
-    TimeSeries,
-    Stat,
-}
-
-impl Visualization {
-    pub fn of(kind: &str) -> Option<Visualization> {
-        match kind {
-            "timeseries" | "graph" => Some(Visualization::TimeSeries),
-            "stat" | "singlestat" => Some(Visualization::Stat),
-            _ => None,
-        }
-    }
-}
-
 /// The width in CSS pixels a panel `w` columns wide gets in the current window: Grafana uses
 /// the panel's width as the query resolution when `maxDataPoints` is not set.
 fn panel_width_px(w: u32) -> u32 {
@@ -106,6 +97,7 @@ async fn run_queries(
         })?;
         series.extend(answer.into_iter().map(|s| NamedSeries {
             name: series_name(req.legend_format.as_deref(), &s.labels, &req.expr),
+            ref_id: req.ref_id.clone(),
             series: s,
         }));
     }
@@ -154,6 +146,10 @@ pub fn PanelView(
                 )));
                 return;
             };
+            if visualization == Some(Visualization::Text) {
+                status.set(PanelStatus::Ok);
+                return;
+            }
             let gen = generation.get_value() + 1;
             generation.set_value(gen);
             let same_range = last_range.with_value(|r| r.as_ref() == Some(&range));
@@ -223,6 +219,7 @@ pub fn PanelView(
                 <Show when=move || refreshing.get() || status.with(|s| *s == PanelStatus::Loading)>
                     <span class="kg-panel-spinner" title="Loading"></span>
                 </Show>
+                <crate::components::share::ShareButton panel_id=panel.id />
             </header>
             <div class="kg-panel-body">
                 {move || {
@@ -231,6 +228,11 @@ pub fn PanelView(
                         Body::Message(class, text) => view! { <div class=format!("kg-panel-message {class}")>{text}</div> }.into_any(),
                         Body::Chart => match visualization {
                             Some(Visualization::Stat) => view! { <Stat panel=panel data=data /> }.into_any(),
+                            Some(Visualization::Table) => view! { <TablePanel panel=panel data=data /> }.into_any(),
+                            Some(Visualization::Gauge) => view! { <Gauge panel=panel data=data /> }.into_any(),
+                            Some(Visualization::BarGauge) => view! { <BarGauge panel=panel data=data /> }.into_any(),
+                            Some(Visualization::PieChart) => view! { <PieChart panel=panel data=data /> }.into_any(),
+                            Some(Visualization::Text) => view! { <TextPanel panel=panel /> }.into_any(),
                             _ => view! { <TimeSeries panel=panel data=data /> }.into_any(),
                         },
                     }

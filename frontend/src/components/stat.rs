@@ -3,7 +3,6 @@
 
 use crate::components::panel::PanelData;
 use kubeglass_shared::colors::css_color;
-use kubeglass_shared::frame::Reducer;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::units::format_value;
 use leptos::prelude::*;
@@ -19,10 +18,7 @@ struct StatValue {
 
 /// Reduces and formats every series of `data` the way the panel asks.
 fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
-    let reducer = panel
-        .option_str("/reduceOptions/calcs/0")
-        .and_then(Reducer::from_id)
-        .unwrap_or(Reducer::LastNotNull);
+    let reducer = panel.reducer();
     let d = &panel.defaults;
     data.series
         .iter()

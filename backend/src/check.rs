@@ -1,0 +1,327 @@
+//! `kubeglass check-dashboard [--json] FILE...`: loads each file as the import page would
+//! (parse, validate, migrate) and reports what kubeglass can show of it: the schema versions,
+//! how many panels are of a type kubeglass draws, what it cannot draw, and every query that
+//! still holds an unresolved `$variable` once the dashboard's default variable values and the
+//! built-in macros are put in.
+
+use kubeglass_shared::interval::{interpolate_macros, query_timing, QueryContext, QueryTiming};
+use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::panels::is_supported;
+use kubeglass_shared::template::{
+    compile_regex, interpolate, read_variables, unresolved_references, Context, Scope,
+};
+use kubeglass_shared::time::{ResolvedRange, TimeRange};
+use kubeglass_shared::validate::validate_dashboard;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The instant "now" stands for: fixed, so that the report does not change from run to run.
+const NOMINAL_NOW_MS: i64 = 1_700_000_000_000;
+/// The width in pixels a panel is assumed to have (its `maxDataPoints` wins).
+const NOMINAL_PANEL_WIDTH_PX: u32 = 1000;
+/// The scrape interval assumed for the data source (Grafana's default).
+const NOMINAL_SCRAPE_INTERVAL: &str = "15s";
+
+/// Something kubeglass cannot show as Grafana does.
+#[derive(Debug, Serialize)]
+pub struct Unsupported {
+    pub panel_id: Option<i64>,
+    pub title: String,
+    pub what: String,
+}
+
+/// A query that still holds a variable after interpolation with the default values.
+#[derive(Debug, Serialize)]
+pub struct Unresolved {
+    pub panel_id: Option<i64>,
+    /// The expression as written in the dashboard.
+    pub expr: String,
+    /// The references left after interpolation (`$foo`, `${bar}`).
+    pub variables: Vec<String>,
+}
+
+/// The report on one file; `--json` prints an array of these.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    pub ok: bool,
+    pub error: Option<String>,
+    pub schema_version_before: Option<i64>,
+    pub schema_version_after: Option<i64>,
+    pub panels_total: usize,
+    pub panels_supported: usize,
+    pub unsupported: Vec<Unsupported>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// Runs the command; exits 1 if a file cannot be imported.
+pub fn check_dashboards(json: bool, files: &[PathBuf]) -> Result<ExitCode, String> {
+    let reports: Vec<FileReport> = files.iter().map(|f| check_file(f)).collect();
+    if json {
+        let text = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
+        println!("{text}");
+    } else {
+        for r in &reports {
+            print!("{}", text_report(r));
+        }
+    }
+    Ok(if reports.iter().all(|r| r.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The readable form of one report.
+fn text_report(r: &FileReport) -> String {
+    let Some(before) = r.schema_version_before.filter(|_| r.ok) else {
+        return format!("{}: {}\n", r.file, r.error.as_deref().unwrap_or("error"));
+    };
+    let mut out = format!(
+        "{}: ok, schemaVersion {} -> {}, {}/{} panels supported\n",
+        r.file,
+        before,
+        r.schema_version_after.unwrap_or(before),
+        r.panels_supported,
+        r.panels_total
+    );
+    for u in &r.unsupported {
+        out += &format!(
+            "  unsupported: {} ({}): {}\n",
+            panel_name(u.panel_id),
+            u.title,
+            u.what
+        );
+    }
+    for u in &r.unresolved {
+        out += &format!(
+            "  unresolved {}: {}: {}\n",
+            u.variables.join(", "),
+            panel_name(u.panel_id),
+            u.expr.replace('\n', " ")
+        );
+    }
+    out
+}
+
+fn panel_name(id: Option<i64>) -> String {
+    id.map_or_else(
+        || "panel without id".to_string(),
+        |id| format!("panel {id}"),
+    )
+}
+
+/// Loads, validates and migrates one file and reports on it.
+pub fn check_file(file: &Path) -> FileReport {
+    let mut report = FileReport {
+        file: file.display().to_string(),
+        ok: false,
+        error: None,
+        schema_version_before: None,
+        schema_version_after: None,
+        panels_total: 0,
+        panels_supported: 0,
+        unsupported: Vec::new(),
+        unresolved: Vec::new(),
+    };
+    match load(file) {
+        Ok(dashboard) => {
+            report.ok = true;
+            analyse(dashboard, &mut report);
+        }
+        Err(e) => report.error = Some(e),
+    }
+    report
+}
+
+/// Reads a dashboard as the import page accepts it: the dashboard object itself, or Grafana's
+/// API shape `{"dashboard": {...}, "meta": ...}`. Errors name the line and column, or the JSON
+/// path.
+fn load(file: &Path) -> Result<Value, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read: {e}"))?;
+    let mut value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    if value.get("panels").is_none() && value.get("rows").is_none() {
+        if let Some(inner) = value.get_mut("dashboard").filter(|d| d.is_object()) {
+            value = inner.take();
+        }
+    }
+    validate_dashboard(&value).map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+fn analyse(dashboard: Value, report: &mut FileReport) {
+    let migrated = migrate(dashboard);
+    report.schema_version_before = Some(migrated.version_before);
+    report.schema_version_after = Some(migrated.version_after);
+    for n in migrated.notes {
+        report.unsupported.push(Unsupported {
+            panel_id: n.panel_id,
+            title: n.title,
+            what: n.what,
+        });
+    }
+    let d = &migrated.dashboard;
+    let range = nominal_range(d);
+    let (vars, errors) = read_variables(d);
+    for e in errors {
+        report.unsupported.push(Unsupported {
+            panel_id: None,
+            title: String::new(),
+            what: e,
+        });
+    }
+    // A variable regex the regex engine cannot compile (JavaScript look-arounds, say) would
+    // leave the variable without options in the front end.
+    for var in &vars {
+        if let Some(Err(e)) = var.regex.as_deref().map(|r| compile_regex(&var.name, r)) {
+            report.unsupported.push(Unsupported {
+                panel_id: None,
+                title: String::new(),
+                what: e,
+            });
+        }
+    }
+    let title = d.get("title").and_then(Value::as_str).unwrap_or("");
+    let scope = Scope::from_defaults(&vars, range.duration_ms()).with_builtins(
+        range.from_ms,
+        range.to_ms,
+        title,
+    );
+    let panels = d
+        .get("panels")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for panel in panels {
+        check_panel(panel, &scope, range, report);
+        for nested in panel
+            .get("panels")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            check_panel(nested, &scope, range, report);
+        }
+    }
+}
+
+/// The dashboard's default time range at [`NOMINAL_NOW_MS`] (`now-6h` to `now` if it has none
+/// or it cannot be read).
+fn nominal_range(d: &Value) -> ResolvedRange {
+    let fallback = ResolvedRange {
+        from_ms: NOMINAL_NOW_MS - 6 * 3_600_000,
+        to_ms: NOMINAL_NOW_MS,
+    };
+    let Some(t) = d.get("time") else {
+        return fallback;
+    };
+    let (Some(from), Some(to)) = (
+        t.get("from").and_then(Value::as_str),
+        t.get("to").and_then(Value::as_str),
+    ) else {
+        return fallback;
+    };
+    TimeRange::new(from, to)
+        .resolve(NOMINAL_NOW_MS)
+        .unwrap_or(fallback)
+}
+
+fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut FileReport) {
+    let kind = panel.get("type").and_then(Value::as_str).unwrap_or("");
+    let id = panel.get("id").and_then(Value::as_f64).map(|f| f as i64);
+    let title = panel
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if kind == "row" {
+        return;
+    }
+    report.panels_total += 1;
+    if is_supported(kind) {
+        report.panels_supported += 1;
+    } else {
+        report.unsupported.push(Unsupported {
+            panel_id: id,
+            title: title.clone(),
+            what: if kind.is_empty() {
+                "panel without a type".into()
+            } else {
+                format!("panel type `{kind}`")
+            },
+        });
+    }
+    let interp = |s: &str| interpolate(s, scope, Context::Text);
+    let panel_interval = panel.get("interval").and_then(Value::as_str).map(interp);
+    let resolution = panel
+        .get("maxDataPoints")
+        .and_then(Value::as_u64)
+        .filter(|n| *n > 0)
+        .map_or(NOMINAL_PANEL_WIDTH_PX, |n| {
+            n.min(u64::from(u32::MAX)) as u32
+        });
+    for target in panel
+        .get("targets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(expr) = target.get("expr").and_then(Value::as_str) else {
+            continue;
+        };
+        let target_interval = target.get("interval").and_then(Value::as_str).map(interp);
+        let factor = target
+            .get("intervalFactor")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1) as u32;
+        fn ctx<'a>(
+            range: ResolvedRange,
+            resolution: u32,
+            factor: u32,
+            panel_min: Option<&'a str>,
+            target_min: Option<&'a str>,
+        ) -> QueryContext<'a> {
+            QueryContext {
+                range,
+                resolution,
+                panel_min_interval: panel_min,
+                target_min_interval: target_min,
+                datasource_interval: NOMINAL_SCRAPE_INTERVAL,
+                interval_factor: factor,
+            }
+        }
+        let timing: QueryTiming = match query_timing(&ctx(
+            range,
+            resolution,
+            factor,
+            panel_interval.as_deref(),
+            target_interval.as_deref(),
+        )) {
+            Ok(t) => t,
+            Err(e) => {
+                report.unsupported.push(Unsupported {
+                    panel_id: id,
+                    title: title.clone(),
+                    what: format!("query interval: {e}"),
+                });
+                match query_timing(&ctx(range, resolution, factor, None, None)) {
+                    Ok(t) => t,
+                    Err(_) => continue,
+                }
+            }
+        };
+        let resolved = interpolate_macros(&interpolate(expr, scope, Context::Prometheus), &timing);
+        let left = unresolved_references(&resolved);
+        if !left.is_empty() {
+            report.unresolved.push(Unresolved {
+                panel_id: id,
+                expr: expr.to_string(),
+                variables: left,
+            });
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The settings one field (a table column, a gauge's value) is shown with: the panel's
+//! `fieldConfig.defaults` with the matching `fieldConfig.overrides` applied in order, as
+//! Grafana's `applyFieldOverrides` does.
+
+use crate::model::{FieldDefaults, FieldMatcher, Panel, ThresholdStep};
+use serde_json::{Map, Value};
+
+/// What kind of values a field holds, for `byType` matchers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Number,
+    String,
+    Time,
+}
+
+impl FieldType {
+    fn grafana_name(self) -> &'static str {
+        match self {
+            FieldType::Number => "number",
+            FieldType::String => "string",
+            FieldType::Time => "time",
+        }
+    }
+}
+
+/// The field an override is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRef<'a> {
+    /// The name it has in the data (`Value #A`, `instance`).
+    pub name: &'a str,
+    /// The query (`refId`) it comes from; empty when it is not one query's.
+    pub ref_id: &'a str,
+    pub kind: FieldType,
+}
+
+/// How a table cell shows its value (`custom.cellOptions.type`, or the older
+/// `custom.displayMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CellDisplay {
+    #[default]
+    Auto,
+    /// The cell's background takes the threshold colour.
+    ColorBackground,
+    /// The text takes the threshold colour.
+    ColorText,
+}
+
+/// One field's settings after overrides.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FieldConfig {
+    /// Unit, decimals, min/max, thresholds and `custom`, overrides applied.
+    pub defaults: FieldDefaults,
+    /// `displayName`, when set.
+    pub display_name: Option<String>,
+    /// `color` with `mode: fixed`: the colour to use instead of thresholds.
+    pub fixed_color: Option<String>,
+}
+
+impl FieldConfig {
+    /// `custom.hidden`: the table leaves the column out.
+    pub fn hidden(&self) -> bool {
+        self.defaults.custom.get("hidden").and_then(Value::as_bool) == Some(true)
+    }
+
+    /// `custom.width` in pixels.
+    pub fn width(&self) -> Option<f64> {
+        self.defaults
+            .custom
+            .get("width")
+            .and_then(Value::as_f64)
+            .filter(|w| *w > 0.0)
+    }
+
+    pub fn cell_display(&self) -> CellDisplay {
+        let custom = &self.defaults.custom;
+        // Dashboards often carry the newer `cellOptions: {type: auto}` next to an older
+        // `displayMode` (set by an override, say): the one that asks for something wins.
+        fn set(v: Option<&Value>) -> Option<&str> {
+            v.and_then(Value::as_str).filter(|m| *m != "auto")
+        }
+        let mode = set(custom.pointer("/cellOptions/type"))
+            .or_else(|| set(custom.get("displayMode")))
+            .unwrap_or("auto");
+        match mode {
+            "color-background" | "color-background-solid" => CellDisplay::ColorBackground,
+            "color-text" => CellDisplay::ColorText,
+            _ => CellDisplay::Auto,
+        }
+    }
+
+    /// The colour name a value is shown in: the fixed colour, else its threshold step's.
+    pub fn color_of(&self, value: f64) -> Option<&str> {
+        self.fixed_color
+            .as_deref()
+            .or_else(|| self.defaults.threshold_color(value))
+    }
+}
+
+/// Whether a Grafana regex matcher (`/pattern/flags` or a bare pattern) finds a match in
+/// `name`. Grafana tests with JavaScript's `RegExp.test`: a search, not a full match. An
+/// invalid pattern matches nothing.
+pub fn regex_matches(pattern: &str, name: &str) -> bool {
+    let (body, flags) = match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
+        Some((body, flags)) => (body, flags),
+        None => (pattern, ""),
+    };
+    let source = if flags.contains('i') {
+        format!("(?i){body}")
+    } else {
+        body.to_string()
+    };
+    regex_lite::Regex::new(&source).is_ok_and(|re| re.is_match(name))
+}
+
+fn matches(matcher: &FieldMatcher, field: &FieldRef<'_>) -> bool {
+    match matcher {
+        FieldMatcher::ByName(n) => n == field.name,
+        FieldMatcher::ByRegexp(p) => regex_matches(p, field.name),
+        FieldMatcher::ByFrameRefId(r) => r == field.ref_id,
+        FieldMatcher::ByType(t) => t == field.kind.grafana_name(),
+        FieldMatcher::Unknown(_) => false,
+    }
+}
+
+fn read_steps(v: &Value) -> Option<(Vec<ThresholdStep>, bool)> {
+    let steps = v
+        .get("steps")?
+        .as_array()?
+        .iter()
+        .map(|s| ThresholdStep {
+            color: s
+                .get("color")
+                .and_then(Value::as_str)
+                .unwrap_or("green")
+                .to_string(),
+            value: s.get("value").and_then(|v| match v {
+                Value::String(s) => s.trim().parse().ok(),
+                v => v.as_f64(),
+            }),
+        })
+        .collect();
+    Some((
+        steps,
+        v.get("mode").and_then(Value::as_str) == Some("percentage"),
+    ))
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::String(s) => s.trim().parse().ok(),
+        v => v.as_f64(),
+    }
+}
+
+fn fixed_color(v: &Value) -> Option<String> {
+    (v.get("mode").and_then(Value::as_str) == Some("fixed"))
+        .then(|| v.get("fixedColor").and_then(Value::as_str))
+        .flatten()
+        .map(str::to_string)
+}
+
+/// The settings of `field` in `panel`: defaults, then each matching override's properties in
+/// order. Unknown properties are ignored; `custom.X` properties set `custom.X`.
+pub fn field_config(panel: &Panel, field: FieldRef<'_>) -> FieldConfig {
+    let mut config = FieldConfig {
+        defaults: panel.defaults.clone(),
+        display_name: None,
+        fixed_color: None,
+    };
+    for o in panel
+        .overrides
+        .iter()
+        .filter(|o| matches(&o.matcher, &field))
+    {
+        for (id, value) in &o.properties {
+            let d = &mut config.defaults;
+            match id.as_str() {
+                "unit" => d.unit = value.as_str().map(str::to_string).filter(|u| !u.is_empty()),
+                "decimals" => d.decimals = number(value).map(|n| n.clamp(0.0, 20.0) as usize),
+                "min" => d.min = number(value),
+                "max" => d.max = number(value),
+                "displayName" => {
+                    config.display_name =
+                        value.as_str().map(str::to_string).filter(|n| !n.is_empty())
+                }
+                "thresholds" => {
+                    if let Some((steps, percentage)) = read_steps(value) {
+                        d.thresholds = steps;
+                        d.thresholds_percentage = percentage;
+                    }
+                }
+                "color" => config.fixed_color = fixed_color(value),
+                other => {
+                    if let Some(key) = other.strip_prefix("custom.") {
+                        if !d.custom.is_object() {
+                            d.custom = Value::Object(Map::new());
+                        }
+                        if let Some(custom) = d.custom.as_object_mut() {
+                            custom.insert(key.to_string(), value.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Dashboard;
+    use serde_json::json;
+
+    fn panel(v: Value) -> Panel {
+        Dashboard::from_json(&json!({"title": "A", "panels": [v]}))
+            .panels
+            .remove(0)
+    }
+
+    fn num<'a>(name: &'a str, ref_id: &'a str) -> FieldRef<'a> {
+        FieldRef {
+            name,
+            ref_id,
+            kind: FieldType::Number,
+        }
+    }
+
+    #[test]
+    fn overrides_apply_in_order() {
+        let p = panel(json!({"type": "table", "fieldConfig": {
+        "defaults": {"unit": "short", "decimals": 1, "custom": {"displayMode": "color-text"}},
+        "overrides": [
+            {"matcher": {"id": "byRegexp", "options": "/Value #.*/"},
+             "properties": [{"id": "unit", "value": "bytes"}]},
+            {"matcher": {"id": "byName", "options": "Value #B"},
+             "properties": [{"id": "unit", "value": "percent"}, {"id": "displayName", "value": "Used"},
+                            {"id": "custom.width", "value": 120}, {"id": "decimals", "value": 0},
+                            {"id": "custom.cellOptions", "value": {"type": "color-background"}}]},
+            {"matcher": {"id": "byName", "options": "job"},
+             "properties": [{"id": "custom.hidden", "value": true}]},
+            {"matcher": {"id": "byFrameRefID", "options": "C"},
+             "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "blue"}},
+                            {"id": "thresholds", "value": {"mode": "absolute", "steps": [{"color": "red", "value": null}]}}]}
+        ]}}));
+        let a = field_config(&p, num("Value #A", "A"));
+        assert_eq!(
+            (a.defaults.unit.as_deref(), a.defaults.decimals),
+            (Some("bytes"), Some(1))
+        );
+        assert_eq!(a.cell_display(), CellDisplay::ColorText);
+        let mut auto = a.clone();
+        auto.defaults.custom =
+            json!({"cellOptions": {"type": "auto"}, "displayMode": "color-background"});
+        assert_eq!(auto.cell_display(), CellDisplay::ColorBackground);
+        auto.defaults.custom = json!({"cellOptions": {"type": "auto"}});
+        assert_eq!(auto.cell_display(), CellDisplay::Auto);
+        let b = field_config(&p, num("Value #B", "B"));
+        assert_eq!(
+            (b.defaults.unit.as_deref(), b.defaults.decimals),
+            (Some("percent"), Some(0))
+        );
+        assert_eq!(b.display_name.as_deref(), Some("Used"));
+        assert_eq!(b.width(), Some(120.0));
+        assert_eq!(b.cell_display(), CellDisplay::ColorBackground);
+        assert!(!b.hidden());
+        let job = field_config(
+            &p,
+            FieldRef {
+                name: "job",
+                ref_id: "",
+                kind: FieldType::String,
+            },
+        );
+        assert!(job.hidden());
+        assert_eq!(job.defaults.unit.as_deref(), Some("short"));
+        let c = field_config(&p, num("Value #C", "C"));
+        assert_eq!(c.color_of(5.0), Some("blue"));
+        assert_eq!(c.defaults.threshold_color(5.0), Some("red"));
+    }
+
+    #[test]
+    fn regexes_search_like_javascript() {
+        assert!(regex_matches("/.*out.*/", "eth0 out"));
+        assert!(regex_matches("/out/", "eth0 outbound"), "a search");
+        assert!(regex_matches("/2../i", "code 2xx"));
+        assert!(!regex_matches("/Packets/", "packets"));
+        assert!(regex_matches("/packets/i", "Packets"));
+        assert!(regex_matches(".*(T|t)otal.*", "Total"));
+        assert!(regex_matches("/transmit|tx|Tx|out/", "Tx bytes"));
+        assert!(!regex_matches("/(unclosed/", "(unclosed"));
+    }
+}

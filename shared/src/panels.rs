@@ -1,0 +1,65 @@
+//! Which panel types kubeglass draws, and with what: the one mapping the front end renders by
+//! and `check-dashboard` reports from.
+
+/// How a panel is drawn. Legacy types draw like their successors (after [`crate::migrate`],
+/// `graph` and `singlestat` are `timeseries` and `stat`; stored as they were, they still map).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visualization {
+    TimeSeries,
+    Stat,
+    Table,
+    Gauge,
+    BarGauge,
+    PieChart,
+    /// Needs no query: its state is `ok` as soon as it is shown.
+    Text,
+}
+
+impl Visualization {
+    /// The visualization of a panel type; `None` for types kubeglass cannot draw (and rows,
+    /// which are layout).
+    pub fn of(kind: &str) -> Option<Visualization> {
+        Some(match kind {
+            "timeseries" | "graph" => Visualization::TimeSeries,
+            "stat" | "singlestat" => Visualization::Stat,
+            "table" | "table-old" => Visualization::Table,
+            "gauge" => Visualization::Gauge,
+            "bargauge" => Visualization::BarGauge,
+            "piechart" | "grafana-piechart-panel" => Visualization::PieChart,
+            "text" => Visualization::Text,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether kubeglass shows panels of type `kind`: a type it draws, or a row.
+pub fn is_supported(kind: &str) -> bool {
+    kind == "row" || Visualization::of(kind).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawn_and_migrated_types_are_supported() {
+        for kind in [
+            "timeseries",
+            "graph",
+            "stat",
+            "singlestat",
+            "table",
+            "gauge",
+            "bargauge",
+            "piechart",
+            "text",
+            "row",
+        ] {
+            assert!(is_supported(kind), "{kind}");
+        }
+        assert_eq!(Visualization::of("graph"), Some(Visualization::TimeSeries));
+        assert_eq!(Visualization::of("row"), None);
+        assert!(!is_supported("heatmap"));
+        assert!(!is_supported(""));
+    }
+}
