@@ -23,12 +23,30 @@ pub struct Cli {
 pub enum Command {
     /// Check dashboard JSON files as an import would, and report what is wrong with each.
     CheckDashboard {
-        /// Print the result as JSON lines (`{"file", "ok", "error"}`) instead of text.
+        /// Print one JSON array, an object per file, instead of text.
         #[arg(long)]
         json: bool,
         /// Dashboard JSON files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Print a signed link to one panel that works without login until it expires.
+    EmbedLink {
+        /// Uid of the dashboard.
+        #[arg(long)]
+        dashboard: String,
+        /// Id of the panel (as in `panelId=`).
+        #[arg(long)]
+        panel: i64,
+        /// How long the link works: `90s`, `30m`, `12h`, `7d`, `4w`.
+        #[arg(long)]
+        expires: String,
+        /// A variable value the link fixes, `NAME=VALUE`; repeat for several.
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Where users reach kubeglass. [default: http://LISTEN]
+        #[arg(long)]
+        base_url: Option<String>,
     },
 }
 
@@ -40,10 +58,10 @@ pub struct ServeArgs {
     #[arg(long, env = "KUBEGLASS_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Address to listen on. Anything but loopback needs an auth mode. [default: 127.0.0.1:3000]
-    #[arg(long, env = "KUBEGLASS_LISTEN")]
+    #[arg(long, env = "KUBEGLASS_LISTEN", global = true)]
     pub listen: Option<SocketAddr>,
-    /// Directory for the dashboard store (SQLite). [default: ./data]
-    #[arg(long, env = "KUBEGLASS_DATA_DIR")]
+    /// Directory for the dashboard store (SQLite) and the embed key. [default: ./data]
+    #[arg(long, env = "KUBEGLASS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
     /// URL of one Prometheus (or Thanos, Mimir, VictoriaMetrics): a data source with uid `prometheus`.
     #[arg(long, env = "KUBEGLASS_PROMETHEUS")]
@@ -69,6 +87,19 @@ pub struct ServeArgs {
     /// Largest request body accepted (dashboard JSON, query forms), in bytes. [default: 10485760]
     #[arg(long, env = "KUBEGLASS_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// An origin (`https://wiki.example.com`) whose pages may show kubeglass panels in an
+    /// iframe; repeat for several. Without any, no page may frame kubeglass.
+    #[arg(
+        long = "allow-embedding",
+        env = "KUBEGLASS_ALLOW_EMBEDDING",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allow_embedding: Vec<String>,
+    /// File holding the key that signs embed links (created on first start when absent);
+    /// replacing it revokes every signed link. [default: DATA_DIR/embed.key]
+    #[arg(long, env = "KUBEGLASS_EMBED_KEY_FILE", global = true)]
+    pub embed_key_file: Option<PathBuf>,
 }
 
 /// The auth modes. Basic and proxy auth are not built yet; until they are, kubeglass can
@@ -97,6 +128,10 @@ struct FileConfig {
     max_response_bytes: Option<usize>,
     #[serde(alias = "max_body_bytes")]
     max_body_bytes: Option<usize>,
+    #[serde(alias = "allow_embedding", default)]
+    allow_embedding: Vec<String>,
+    #[serde(alias = "embed_key_file")]
+    embed_key_file: Option<PathBuf>,
 }
 
 /// The configuration the server runs with, every default applied and every check passed.
@@ -109,6 +144,9 @@ pub struct Config {
     pub datasources: Vec<DataSource>,
     pub auth: AuthMode,
     pub limits: Limits,
+    /// Origins allowed to frame `/d/` and `/d-solo/` pages, as `scheme://host[:port]`.
+    pub allow_embedding: Vec<String>,
+    pub embed_key_file: PathBuf,
 }
 
 /// Bounds on what kubeglass accepts from outside and waits for from upstreams.
@@ -170,12 +208,27 @@ impl Config {
                 message: "must be at least 1 second".into(),
             });
         }
+        let allow_embedding = if args.allow_embedding.is_empty() {
+            file.allow_embedding
+        } else {
+            args.allow_embedding
+        };
+        let allow_embedding = allow_embedding
+            .iter()
+            .map(|o| parse_origin(o))
+            .collect::<Result<Vec<_>, _>>()?;
+        let data_dir = args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
         Ok(Config {
             listen,
-            data_dir: args
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from("data")),
+            embed_key_file: args
+                .embed_key_file
+                .or(file.embed_key_file)
+                .unwrap_or_else(|| data_dir.join("embed.key")),
+            data_dir,
+            allow_embedding,
             ui_dir: args.ui.or(file.ui).unwrap_or_else(|| PathBuf::from("dist")),
             dashboards_dir: args.dashboards.or(file.dashboards),
             datasources,
@@ -193,6 +246,32 @@ impl Config {
             },
         })
     }
+}
+
+/// An origin as CSP's `frame-ancestors` takes it: `scheme://host[:port]`, nothing else.
+fn parse_origin(raw: &str) -> Result<String, ConfigError> {
+    let invalid = |message: &str| ConfigError::Invalid {
+        flag: "allow-embedding",
+        value: raw.to_owned(),
+        message: message.to_owned(),
+    };
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| invalid(&format!("not an origin like https://wiki.example.com: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(invalid("an origin has no path, query, fragment or user"));
+    }
+    let origin = url.origin().ascii_serialization();
+    if origin == "null" {
+        return Err(invalid("has no host"));
+    }
+    Ok(origin)
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -226,6 +305,35 @@ mod tests {
     fn open_listen_without_auth_is_refused() {
         let e = Config::load(parse(&["--listen", "0.0.0.0:3000"])).unwrap_err();
         assert_eq!(e.to_string(), "--listen 0.0.0.0:3000: listening beyond loopback needs an auth mode, and --auth none allows loopback only");
+    }
+
+    #[test]
+    fn embedding_origins_are_checked() {
+        let c = Config::load(parse(&[
+            "--allow-embedding",
+            "https://wiki.example.com/",
+            "--allow-embedding",
+            "http://127.0.0.1:8080",
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.allow_embedding,
+            ["https://wiki.example.com", "http://127.0.0.1:8080"]
+        );
+        assert_eq!(c.embed_key_file, PathBuf::from("data/embed.key"));
+        for (bad, why) in [
+            ("https://wiki.example.com/page", "an origin has no path"),
+            ("javascript:alert(1)", "the scheme must be http or https"),
+            ("*", "not an origin"),
+        ] {
+            let e = Config::load(parse(&["--allow-embedding", bad]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("--allow-embedding {bad}: ")) && e.contains(why),
+                "{e}"
+            );
+        }
     }
 
     #[test]

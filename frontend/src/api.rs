@@ -1,8 +1,11 @@
 //! Everything the front end fetches from the backend, in one place. Errors are strings fit to
 //! show in the page: they name the request and carry the HTTP status and the server's message.
 
-use gloo_net::http::{Request, Response};
-use kubeglass_shared::api::{DashboardWithMeta, DataSourceInfo, ErrorBody, SearchHit};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use kubeglass_shared::api::{
+    DashboardWithMeta, DataSourceInfo, ErrorBody, SearchHit, SignEmbedRequest, SignEmbedResponse,
+    EMBED_TOKEN_HEADER,
+};
 use kubeglass_shared::frame::Series;
 use kubeglass_shared::prom::PromResponse;
 use kubeglass_shared::query::PromRequest;
@@ -33,9 +36,25 @@ async fn http_error(what: &str, resp: Response) -> String {
     format!("{what}: HTTP {status}: {}", error_message(&body))
 }
 
+/// The embed token of the page (`?token=` of a signed link), if any. The front end only
+/// carries it: the backend decides what it allows.
+fn embed_token() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get("token").filter(|t| !t.is_empty())
+}
+
+/// Adds the page's embed token to a request to the backend.
+fn with_token(builder: RequestBuilder) -> RequestBuilder {
+    match embed_token() {
+        Some(token) => builder.header(EMBED_TOKEN_HEADER, &token),
+        None => builder,
+    }
+}
+
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
     let what = format!("GET {url}");
-    let resp = Request::get(url)
+    let resp = with_token(Request::get(url))
         .send()
         .await
         .map_err(|e| format!("{what}: {e}"))?;
@@ -67,7 +86,7 @@ pub async fn datasources() -> Result<Vec<DataSourceInfo>, String> {
 /// Prometheus answers query errors with its JSON envelope and a 4xx status; both are shown.
 pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
     let url = req.url();
-    let resp = Request::post(&url)
+    let resp = with_token(Request::post(&url))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(req.form_body())
         .map_err(|e| format!("POST {url}: {e}"))?
@@ -85,4 +104,21 @@ pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
     PromResponse::from_json(&body)
         .and_then(PromResponse::into_series)
         .map_err(|e| e.message)
+}
+
+/// `POST /api/embed/sign`: a signed link to one panel, for the share dialog.
+pub async fn sign_embed(req: &SignEmbedRequest) -> Result<SignEmbedResponse, String> {
+    let what = "POST /api/embed/sign";
+    let resp = Request::post("/api/embed/sign")
+        .json(req)
+        .map_err(|e| format!("{what}: {e}"))?
+        .send()
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !resp.ok() {
+        return Err(http_error(what, resp).await);
+    }
+    resp.json()
+        .await
+        .map_err(|e| format!("{what}: unexpected answer: {e}"))
 }

@@ -1,12 +1,22 @@
 //! The app shell: router, top navigation and theme.
 
-use crate::routes::{dashboard::DashboardPage, explore::Explore, home::Home, not_found::NotFound};
+use crate::routes::{
+    dashboard::DashboardPage, explore::Explore, home::Home, not_found::NotFound,
+    solo::SoloPanelPage,
+};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
-    hooks::use_query_map,
+    hooks::{use_location, use_query_map},
     path,
 };
+
+/// Whether the page shows no navigation: a single panel for an iframe (`/d-solo/`), or a
+/// dashboard in kiosk mode (`?kiosk` or `?kiosk=1`), as in Grafana.
+#[derive(Clone, Copy)]
+pub struct Chrome {
+    pub hidden: Signal<bool>,
+}
 
 /// Whether the light theme is on (`?theme=light`); dark is the default, as in Grafana.
 /// Charts read it to pick their text and grid colours.
@@ -40,6 +50,17 @@ fn Shell() -> impl IntoView {
     provide_context(Theme {
         light: light.into(),
     });
+    let location = use_location();
+    let hidden = Memo::new(move |_| {
+        location.pathname.read().starts_with("/d-solo/")
+            || query
+                .read()
+                .get_str("kiosk")
+                .is_some_and(|v| v != "0" && v != "false")
+    });
+    provide_context(Chrome {
+        hidden: hidden.into(),
+    });
     Effect::new(move |_| {
         if let Some(body) = document().body() {
             body.set_class_name(if light.get() {
@@ -51,7 +72,7 @@ fn Shell() -> impl IntoView {
     });
     view! {
         <div class="kg-app">
-            <nav class="kg-nav">
+            <nav class="kg-nav" class:kg-hidden=move || hidden.get()>
                 <a class="kg-logo" href=move || themed_href("/", light.get())>
                     <span class="kg-logo-mark">"◆"</span>
                     "kubeglass"
@@ -69,6 +90,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/d/:uid/:slug") view=DashboardPage />
                     <Route path=path!("/d/:uid") view=DashboardPage />
                     <Route path=path!("/explore") view=Explore />
+                    <Route path=path!("/d-solo/:uid/:slug") view=SoloPanelPage />
+                    <Route path=path!("/d-solo/:uid") view=SoloPanelPage />
                 </Routes>
             </main>
         </div>

@@ -91,3 +91,90 @@ pub fn http() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// A page on another origin (its own loopback port) that frames kubeglass, for embedding
+/// tests. Its HTML can be set after kubeglass has started (which needs this page's origin).
+pub struct HostPage {
+    pub port: u16,
+    html: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl HostPage {
+    /// Starts serving from a thread that lives as long as the test process.
+    pub fn start() -> HostPage {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let html = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let served = html.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let body = served.lock().unwrap().clone();
+                let response = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        HostPage { port, html }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn set(&self, html: String) {
+        *self.html.lock().unwrap() = html;
+    }
+}
+
+/// Starts Prometheus scraping node_exporter every 5 s and kubeglass with the shipped
+/// dashboards (plus `extra` flags); returns once Prometheus holds 20 s of node_exporter
+/// samples, enough for `rate()` over 20 s (the `$__rate_interval` of a 5 s scrape interval).
+pub async fn live_stack(name: &str, extra: &[&str]) -> (Stack, Kubeglass, PathBuf) {
+    let dir = test_dir(name);
+    let stack = Stack::start(&StackOptions {
+        dir: dir.join("stack"),
+        node_exporter: true,
+        scrape_interval: "5s".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let datasources = dir.join("datasources.yaml");
+    std::fs::write(&datasources, format!("apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: prometheus\n    type: prometheus\n    url: {}\n    jsonData:\n      timeInterval: 5s\n", stack.prometheus_url)).unwrap();
+    let shipped = xtask::workspace_root().join("assets/dashboards");
+    let mut args = vec![
+        "--datasources",
+        datasources.to_str().unwrap(),
+        "--dashboards",
+        shipped.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let kg = Kubeglass::start(&dir, &args);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let r: serde_json::Value = http()
+            .get(format!(
+                "{}/api/v1/query?query=count_over_time(node_load1[1m])>=4",
+                stack.prometheus_url
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if r["data"]["result"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Prometheus does not hold 4 scrapes of node_exporter after 60 s: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    (stack, kg, dir)
+}

@@ -2,65 +2,13 @@
 //! dashboard shows live node_exporter data in every panel.
 
 use kubeglass_e2e::browser::Browser;
-use kubeglass_e2e::{http, test_dir, Kubeglass, Stack, StackOptions};
+use kubeglass_e2e::{http, live_stack};
 use serde_json::Value;
-use std::time::{Duration, Instant};
-
-/// Starts Prometheus scraping node_exporter every 5 s and kubeglass with the shipped
-/// dashboards; returns once Prometheus holds 20 s of node_exporter samples, enough for
-/// `rate()` over 20 s (the `$__rate_interval` of a 5 s scrape interval).
-async fn live_stack(name: &str) -> (Stack, Kubeglass, std::path::PathBuf) {
-    let dir = test_dir(name);
-    let stack = Stack::start(&StackOptions {
-        dir: dir.join("stack"),
-        node_exporter: true,
-        scrape_interval: "5s".into(),
-        ..Default::default()
-    })
-    .unwrap();
-    let datasources = dir.join("datasources.yaml");
-    std::fs::write(&datasources, format!("apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: prometheus\n    type: prometheus\n    url: {}\n    jsonData:\n      timeInterval: 5s\n", stack.prometheus_url)).unwrap();
-    let shipped = xtask::workspace_root().join("assets/dashboards");
-    let kg = Kubeglass::start(
-        &dir,
-        &[
-            "--datasources",
-            datasources.to_str().unwrap(),
-            "--dashboards",
-            shipped.to_str().unwrap(),
-        ],
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let r: Value = http()
-            .get(format!(
-                "{}/api/v1/query?query=rate(node_cpu_seconds_total[20s])",
-                stack.prometheus_url
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if r["data"]["result"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty())
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Prometheus does not hold 4 scrapes of node_exporter after 60 s: {r}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    (stack, kg, dir)
-}
+use std::time::Duration;
 
 #[tokio::test]
 async fn node_dashboard_shows_live_data_in_every_panel() {
-    let (_stack, kg, dir) = live_stack("browser-node").await;
+    let (_stack, kg, dir) = live_stack("browser-node", &[]).await;
     let browser = Browser::start(&dir).await;
     browser
         .client
@@ -111,12 +59,34 @@ async fn node_dashboard_shows_live_data_in_every_panel() {
         url.query().unwrap_or_default().contains("from=now-5m"),
         "{url}"
     );
+    // Kiosk mode: the same panels, no navigation.
+    browser
+        .client
+        .goto(&kg.url("/d/node/node?from=now-5m&to=now&kiosk=1"))
+        .await
+        .unwrap();
+    browser
+        .wait_for_panels(Duration::from_secs(60), |s| s.len() == want.len())
+        .await;
+    let chrome: Value = browser
+        .client
+        .execute(
+            "return ['nav', '.kg-dashboard-bar'].map(s => { const e = document.querySelector(s); return !!e && e.offsetParent !== null; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        chrome,
+        serde_json::json!([false, false]),
+        "kiosk hides the navigation and the dashboard bar"
+    );
     browser.close().await;
 }
 
 #[tokio::test]
 async fn explore_graphs_an_ad_hoc_query() {
-    let (_stack, kg, dir) = live_stack("browser-explore").await;
+    let (_stack, kg, dir) = live_stack("browser-explore", &[]).await;
     let browser = Browser::start(&dir).await;
     browser.client.goto(&kg.url("/explore")).await.unwrap();
     let input = browser

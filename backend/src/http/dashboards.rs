@@ -3,8 +3,10 @@
 
 use super::error::ApiError;
 use super::AppState;
+use crate::embed::Claims;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::Extension;
 use axum::Json;
 use kubeglass_shared::api::{
     DashboardWithMeta, SaveDashboardRequest, SaveDashboardResponse, SearchHit,
@@ -34,16 +36,29 @@ pub async fn search(
     ))
 }
 
+/// With an embed token, only the token's dashboard, reduced to the token's panel.
 pub async fn get(
     State(state): State<AppState>,
     Path(uid): Path<String>,
+    claims: Option<Extension<Claims>>,
 ) -> Result<Json<DashboardWithMeta>, ApiError> {
+    if let Some(Extension(claims)) = &claims {
+        if claims.dashboard != uid {
+            return Err(ApiError::Forbidden(format!(
+                "embed token is for dashboard `{}`, not `{uid}`",
+                claims.dashboard
+            )));
+        }
+    }
     let store = state.store.clone();
     let key = uid.clone();
-    blocking(move || store.get(&key))
+    let mut found = blocking(move || store.get(&key))
         .await??
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("dashboard `{uid}` not found")))
+        .ok_or_else(|| ApiError::NotFound(format!("dashboard `{uid}` not found")))?;
+    if let Some(Extension(claims)) = &claims {
+        found.dashboard = super::embed::restrict_dashboard(claims, &uid, found.dashboard)?;
+    }
+    Ok(Json(found))
 }
 
 /// Takes the body as bytes rather than `Json<...>` so that a bad body gets a message naming

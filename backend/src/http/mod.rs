@@ -2,6 +2,7 @@
 //! response goes through (metrics, body limit, security headers).
 
 pub mod dashboards;
+pub mod embed;
 pub mod error;
 pub mod health;
 pub mod proxy;
@@ -26,10 +27,11 @@ pub struct AppState {
     pub store: Store,
     pub http: reqwest::Client,
     pub metrics: Arc<Metrics>,
+    pub embed_key: crate::embed::EmbedKey,
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Store) -> AppState {
+    pub fn new(config: Config, store: Store, embed_key: crate::embed::EmbedKey) -> AppState {
         let http = reqwest::Client::builder()
             // A data source never sends kubeglass elsewhere: redirects are not followed.
             .redirect(reqwest::redirect::Policy::none())
@@ -42,6 +44,7 @@ impl AppState {
             store,
             http,
             metrics: Metrics::new(),
+            embed_key,
         }
     }
 
@@ -65,10 +68,12 @@ pub fn router(state: AppState) -> Router {
             "/api/datasources/{uid}/prometheus/api/v1/{*path}",
             get(proxy::prometheus).post(proxy::prometheus),
         )
+        .route("/api/embed/sign", axum::routing::post(embed::sign))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/metrics", get(health::metrics))
+        .route_layer(middleware::from_fn_with_state(state.clone(), embed::guard));
     let ui = &state.config.ui_dir;
     let static_files = ServeDir::new(ui).fallback(ServeFile::new(ui.join("index.html")));
     api.fallback_service(static_files)
@@ -77,14 +82,10 @@ pub fn router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .layer(DefaultBodyLimit::max(state.config.limits.max_body_bytes))
-        // Embedding is off until origins are allowed: no page of kubeglass may be framed.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
+        // Embedding is off until origins are allowed.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            embed::frame_policy,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

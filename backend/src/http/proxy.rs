@@ -8,11 +8,13 @@
 
 use super::error::ApiError;
 use super::AppState;
+use crate::embed::Claims;
 use crate::metrics::UpstreamLabels;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
+use axum::Extension;
 use futures_util::StreamExt;
 use kubeglass_shared::api::is_allowed_prometheus_path;
 
@@ -22,6 +24,7 @@ pub async fn prometheus(
     method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    claims: Option<Extension<Claims>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let ds = state
@@ -29,6 +32,14 @@ pub async fn prometheus(
         .ok_or_else(|| ApiError::NotFound(format!("data source `{uid}` is not configured")))?;
     if !is_allowed_prometheus_path(&path) {
         return Err(ApiError::Forbidden(format!("`/api/v1/{path}` is not a read endpoint the proxy allows (query, query_range, labels, label/NAME/values, series, metadata, query_exemplars, status/buildinfo)")));
+    }
+    if let Some(Extension(claims)) = &claims {
+        let params = if method == Method::POST {
+            &body[..]
+        } else {
+            query.as_deref().unwrap_or("").as_bytes()
+        };
+        super::embed::check_query(&state, claims, &uid, &path, params).await?;
     }
     let mut url = ds.api_url(&path);
     url.set_query(query.as_deref());

@@ -14,7 +14,7 @@ use std::sync::Arc;
 async fn load(uid: String) -> Result<(Dashboard, Vec<DataSourceInfo>), String> {
     let stored = api::dashboard(&uid).await?;
     let sources = api::datasources().await?;
-    Ok((Dashboard::from_json(&stored.dashboard), sources))
+    Ok((Dashboard::from_stored(stored.dashboard), sources))
 }
 
 #[component]
@@ -49,9 +49,14 @@ fn DashboardView(dashboard: Dashboard, sources: Vec<DataSourceInfo>) -> impl Int
     time.run_auto_refresh();
     let title = dashboard.title.clone();
     document().set_title(&format!("{title} - kubeglass"));
+    provide_context(crate::components::share::DashboardRef {
+        uid: dashboard.uid.clone(),
+        slug: kubeglass_shared::api::slugify(&title),
+    });
+    let kiosk = expect_context::<crate::app::Chrome>().hidden;
     view! {
         <div class="kg-dashboard">
-            <div class="kg-dashboard-bar">
+            <div class="kg-dashboard-bar" class:kg-hidden=move || kiosk.get()>
                 <h1 class="kg-dashboard-title">{title}</h1>
                 <div class="kg-dashboard-controls">
                     <TimePicker />

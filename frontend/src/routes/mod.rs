@@ -4,3 +4,4 @@ pub mod dashboard;
 pub mod explore;
 pub mod home;
 pub mod not_found;
+pub mod solo;
