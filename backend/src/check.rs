@@ -4,6 +4,7 @@
 //! still holds an unresolved `$variable` once the dashboard's default variable values and the
 //! built-in macros are put in.
 
+use kubeglass_shared::import::parse_dashboard;
 use kubeglass_shared::interval::{interpolate_macros, query_timing, QueryContext, QueryTiming};
 use kubeglass_shared::migrate::migrate;
 use kubeglass_shared::panels::is_supported;
@@ -11,7 +12,6 @@ use kubeglass_shared::template::{
     compile_regex, interpolate, read_variables, unresolved_references, Context, Scope,
 };
 use kubeglass_shared::time::{ResolvedRange, TimeRange};
-use kubeglass_shared::validate::validate_dashboard;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -141,15 +141,8 @@ pub fn check_file(file: &Path) -> FileReport {
 /// path.
 fn load(file: &Path) -> Result<Value, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read: {e}"))?;
-    let mut value: Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-    if value.get("panels").is_none() && value.get("rows").is_none() {
-        if let Some(inner) = value.get_mut("dashboard").filter(|d| d.is_object()) {
-            value = inner.take();
-        }
-    }
-    validate_dashboard(&value).map_err(|e| e.to_string())?;
-    Ok(value)
+    let text = String::from_utf8(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    parse_dashboard(&text).map_err(|e| e.to_string())
 }
 
 fn analyse(dashboard: Value, report: &mut FileReport) {

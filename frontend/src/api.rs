@@ -3,8 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use kubeglass_shared::api::{
-    DashboardWithMeta, DataSourceInfo, ErrorBody, SearchHit, SignEmbedRequest, SignEmbedResponse,
-    EMBED_TOKEN_HEADER,
+    DashboardWithMeta, DataSourceInfo, ErrorBody, SaveDashboardRequest, SaveDashboardResponse,
+    SearchHit, SignEmbedRequest, SignEmbedResponse, EMBED_TOKEN_HEADER,
 };
 use kubeglass_shared::frame::Series;
 use kubeglass_shared::prom::PromResponse;
@@ -82,6 +82,36 @@ pub async fn datasources() -> Result<Vec<DataSourceInfo>, String> {
     get_json("/api/datasources").await
 }
 
+/// Why `POST /api/dashboards/db` did not save.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveError {
+    /// 412: a dashboard with this uid exists and `overwrite` was false.
+    Exists,
+    Other(String),
+}
+
+/// `POST /api/dashboards/db`: stores a dashboard (Grafana's API).
+pub async fn save_dashboard(
+    req: &SaveDashboardRequest,
+) -> Result<SaveDashboardResponse, SaveError> {
+    let what = "POST /api/dashboards/db";
+    let resp = Request::post("/api/dashboards/db")
+        .json(req)
+        .map_err(|e| SaveError::Other(format!("{what}: {e}")))?
+        .send()
+        .await
+        .map_err(|e| SaveError::Other(format!("{what}: {e}")))?;
+    if resp.status() == 412 {
+        return Err(SaveError::Exists);
+    }
+    if !resp.ok() {
+        return Err(SaveError::Other(http_error(what, resp).await));
+    }
+    resp.json()
+        .await
+        .map_err(|e| SaveError::Other(format!("{what}: unexpected answer: {e}")))
+}
+
 /// Sends one Prometheus request through the proxy and reads the answer as series.
 /// Prometheus answers query errors with its JSON envelope and a 4xx status; both are shown.
 pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
@@ -104,6 +134,24 @@ pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
     PromResponse::from_json(&body)
         .and_then(PromResponse::into_series)
         .map_err(|e| e.message)
+}
+
+/// `GET url` through the Prometheus proxy, for a variable's options: the answer's body, which
+/// [`kubeglass_shared::variables::raw_values`] reads.
+pub async fn prometheus_get(url: &str) -> Result<String, String> {
+    let resp = with_token(Request::get(url))
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let status = resp.status();
+    let body = resp
+        .text()
+        .await
+        .map_err(|e| format!("GET {url}: reading the answer: {e}"))?;
+    if status >= 400 {
+        return Err(format!("HTTP {status}: {}", error_message(&body)));
+    }
+    Ok(body)
 }
 
 /// `POST /api/embed/sign`: a signed link to one panel, for the share dialog.

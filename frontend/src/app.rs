@@ -1,8 +1,8 @@
 //! The app shell: router, top navigation and theme.
 
 use crate::routes::{
-    dashboard::DashboardPage, explore::Explore, home::Home, not_found::NotFound,
-    solo::SoloPanelPage,
+    dashboard::DashboardPage, explore::Explore, home::Home, import::ImportPage,
+    not_found::NotFound, solo::SoloPanelPage,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -83,6 +83,9 @@ fn Shell() -> impl IntoView {
                 <a class="kg-nav-link" href=move || themed_href("/explore", light.get())>
                     "Explore"
                 </a>
+                <a class="kg-nav-link" href=move || themed_href("/dashboard/import", light.get())>
+                    "Import"
+                </a>
             </nav>
             <main class="kg-main">
                 <Routes fallback=|| view! { <NotFound /> }>
@@ -90,6 +93,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/d/:uid/:slug") view=DashboardPage />
                     <Route path=path!("/d/:uid") view=DashboardPage />
                     <Route path=path!("/explore") view=Explore />
+                    <Route path=path!("/dashboard/import") view=ImportPage />
                     <Route path=path!("/d-solo/:uid/:slug") view=SoloPanelPage />
                     <Route path=path!("/d-solo/:uid") view=SoloPanelPage />
                 </Routes>

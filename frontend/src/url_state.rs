@@ -103,6 +103,20 @@ impl QueryWriter {
                 }
             }
         }
+        self.go(params);
+    }
+
+    /// Sets a repeated parameter (`var-job=a&var-job=b`) to `values`; none removes it.
+    pub fn set_all(&self, key: String, values: Vec<String>) {
+        let mut params = self.query.get_untracked();
+        params.remove(&key);
+        for v in values {
+            params.insert(key.clone(), v);
+        }
+        self.go(params);
+    }
+
+    fn go(&self, params: ParamsMap) {
         let url = format!("{}{}", self.path.get_untracked(), params.to_query_string());
         self.navigate.with_value(|nav| {
             nav(

@@ -47,8 +47,11 @@ impl Default for GridPos {
 /// Which data source a panel or target names, as written in the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataSourceRef {
-    /// Absent, null, `"default"`, or a variable (`${DS_PROMETHEUS}`, `$datasource`): the default.
+    /// Absent, null, `"default"`, `-- Mixed --`: the default.
     Default,
+    /// A variable (`${DS_PROMETHEUS}`, `$datasource`), as written: the data source its value
+    /// names once interpolated ([`crate::variables::interpolate_panel`]); the default until then.
+    Variable(String),
     /// A uid or a name (`{"uid": "x"}` or the legacy string form).
     Named(String),
 }
@@ -225,7 +228,8 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
 }
 
-fn read_datasource(v: Option<&Value>) -> Option<DataSourceRef> {
+/// Reads a panel's or target's `datasource` (a uid or name string, or `{type, uid}`).
+pub fn read_datasource(v: Option<&Value>) -> Option<DataSourceRef> {
     let name = match v? {
         Value::Null => return None,
         Value::String(s) => s.clone(),
@@ -236,8 +240,9 @@ fn read_datasource(v: Option<&Value>) -> Option<DataSourceRef> {
         _ => return Some(DataSourceRef::Default),
     };
     let trimmed = name.trim();
-    if trimmed.is_empty()
-        || trimmed.starts_with('$')
+    if trimmed.starts_with('$') {
+        Some(DataSourceRef::Variable(trimmed.to_string()))
+    } else if trimmed.is_empty()
         || trimmed == "default"
         || trimmed == "-- Mixed --"
         || trimmed == "-- Grafana --"
@@ -590,7 +595,7 @@ pub fn resolve_datasource<'a>(
 ) -> Option<&'a DataSourceInfo> {
     let named = [target, panel].into_iter().flatten().find_map(|r| match r {
         DataSourceRef::Named(n) => Some(n.as_str()),
-        DataSourceRef::Default => None,
+        DataSourceRef::Default | DataSourceRef::Variable(_) => None,
     });
     named
         .and_then(|n| {
@@ -680,7 +685,10 @@ mod tests {
                 h: 8
             }
         );
-        assert_eq!(p.datasource, Some(DataSourceRef::Default));
+        assert_eq!(
+            p.datasource,
+            Some(DataSourceRef::Variable("${DS_PROMETHEUS}".into()))
+        );
         assert_eq!(
             (p.interval.as_deref(), p.max_data_points),
             (Some("1m"), Some(500))
@@ -919,7 +927,7 @@ mod tests {
         assert!(resolve_datasource(None, None, &[]).is_none());
         assert_eq!(
             read_datasource(Some(&json!("$datasource"))),
-            Some(DataSourceRef::Default)
+            Some(DataSourceRef::Variable("$datasource".into()))
         );
         assert_eq!(
             read_datasource(Some(&json!({"type": "prometheus"}))),

@@ -22,7 +22,7 @@ pub struct PromRequest {
 }
 
 /// Epoch milliseconds as the decimal seconds Prometheus reads (`1700000000.5`).
-fn seconds(ms: i64) -> String {
+pub(crate) fn seconds(ms: i64) -> String {
     if ms % 1000 == 0 {
         (ms / 1000).to_string()
     } else {
@@ -31,7 +31,7 @@ fn seconds(ms: i64) -> String {
 }
 
 /// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(s: &str) -> String {
+pub(crate) fn form_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3 / 2);
     for b in s.bytes() {
         match b {

@@ -410,6 +410,19 @@ fn variable_regex() -> &'static Regex {
     })
 }
 
+/// The names of the variables `text` refers to (`$a`, `${b:csv}`, `[[c]]`), each once, in order.
+pub fn referenced_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for caps in variable_regex().captures_iter(text) {
+        if let Some(m) = caps.get(1).or(caps.get(2)).or(caps.get(4)) {
+            if !names.iter().any(|n| n == m.as_str()) {
+                names.push(m.as_str().to_string());
+            }
+        }
+    }
+    names
+}
+
 /// Replaces every variable of `scope` in `text`; unknown variables (and built-in macros such as
 /// `$__rate_interval`) are left as written, which is how unresolved ones are found.
 pub fn interpolate(text: &str, scope: &Scope, context: Context) -> String {

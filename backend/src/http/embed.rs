@@ -14,7 +14,8 @@ use axum::Json;
 use kubeglass_shared::api::{SignEmbedRequest, SignEmbedResponse, EMBED_TOKEN_HEADER};
 use kubeglass_shared::interval::matches_with_time_macros;
 use kubeglass_shared::model::{resolve_datasource, Dashboard};
-use kubeglass_shared::template::{interpolate, read_variables, Context, Scope, ScopeValue};
+use kubeglass_shared::template::{interpolate, read_variables, Context, Scope};
+use kubeglass_shared::variables::scope_of;
 use serde_json::Value;
 
 /// Routes a token may open; everything else is refused with it.
@@ -154,25 +155,12 @@ pub async fn check_query(
 /// The variable values a token's queries are checked with: those the token fixes, the
 /// dashboard's defaults for the others (a token holder cannot choose them).
 fn token_scope(dashboard: &Value, claims: &Claims) -> Scope {
-    let (vars, _) = read_variables(dashboard);
-    // Interval variables set to `auto` depend on the range; a day is a nominal one.
-    let mut scope = Scope::from_defaults(&vars, 86_400_000);
-    for (name, values) in &claims.vars {
-        let multi = vars
-            .iter()
-            .find(|v| &v.name == name)
-            .is_some_and(|v| v.multi);
-        scope.set(
-            name.clone(),
-            ScopeValue {
-                values: values.clone(),
-                texts: values.clone(),
-                multi,
-                ..ScopeValue::default()
-            },
-        );
-    }
-    scope
+    let migrated = kubeglass_shared::migrate::migrate(dashboard.clone()).dashboard;
+    let (vars, _) = read_variables(&migrated);
+    // Read as the single-panel page reads its URL's `var-` values (the same function), so that
+    // what it sends is what is allowed. Interval variables set to `auto` depend on the range;
+    // a day is a nominal one.
+    scope_of(&vars, &claims.vars, 86_400_000)
 }
 
 /// Middleware setting the frame policy of every response. Dashboards (`/d/...`) and single

@@ -2,6 +2,7 @@
 
 pub mod bargauge;
 pub mod element_size;
+pub mod export;
 pub mod gauge;
 pub mod grid;
 pub mod panel;
@@ -12,3 +13,4 @@ pub mod table;
 pub mod text;
 pub mod time_picker;
 pub mod timeseries;
+pub mod variables;

@@ -10,6 +10,7 @@ use crate::components::stat::Stat;
 use crate::components::table::TablePanel;
 use crate::components::text::TextPanel;
 use crate::components::timeseries::TimeSeries;
+use crate::components::variables::VariableScope;
 use crate::url_state::TimeContext;
 use futures_util::future::join_all;
 use kubeglass_shared::api::DataSourceInfo;
@@ -19,6 +20,7 @@ use kubeglass_shared::model::Panel;
 use kubeglass_shared::panels::Visualization;
 use kubeglass_shared::query::plan_panel_queries;
 use kubeglass_shared::time::ResolvedRange;
+use kubeglass_shared::variables::interpolate_panel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -133,12 +135,24 @@ pub fn PanelView(
     let last_range = StoredValue::new(None::<kubeglass_shared::time::TimeRange>);
     let visualization = Visualization::of(&panel.kind);
     let panel = Arc::new(panel);
+    // The panel as its queries and title read with the dashboard's variables (as written where
+    // there are none: Explore, single panels); `None` while the variables are being resolved.
+    // It changes, and the panel queries again, only when a variable the panel uses changes.
+    let scope = use_context::<VariableScope>();
+    let interpolated = {
+        let panel = panel.clone();
+        Memo::new(move |_| match scope {
+            None => Some(Panel::clone(&panel)),
+            Some(VariableScope(s)) => s.with(|s| s.as_ref().map(|s| interpolate_panel(&panel, s))),
+        })
+    };
 
     {
         let panel = panel.clone();
         Effect::new(move |_| {
             let range = time.range.get();
             time.tick.track();
+            let shown = interpolated.get();
             let Some(_) = visualization else {
                 status.set(PanelStatus::Unsupported(format!(
                     "panel type `{}` is not supported yet",
@@ -150,6 +164,10 @@ pub fn PanelView(
                 status.set(PanelStatus::Ok);
                 return;
             }
+            let Some(shown) = shown else {
+                status.set(PanelStatus::Loading);
+                return;
+            };
             let gen = generation.get_value() + 1;
             generation.set_value(gen);
             let same_range = last_range.with_value(|r| r.as_ref() == Some(&range));
@@ -161,7 +179,7 @@ pub fn PanelView(
             } else {
                 status.set(PanelStatus::Loading);
             }
-            let (panel, sources) = (panel.clone(), sources.clone());
+            let (panel, sources) = (shown, sources.clone());
             spawn_local(async move {
                 let result = match range.resolve(js_sys::Date::now() as i64) {
                     Ok(resolved) => run_queries(&panel, &sources, resolved).await,
@@ -197,7 +215,10 @@ pub fn PanelView(
         PanelStatus::Unsupported(m) => Body::Message("kg-panel-unsupported", m),
     });
 
-    let title = panel.title.clone();
+    let title = {
+        let written = panel.title.clone();
+        move || interpolated.with(|p| p.as_ref().map_or(written.clone(), |p| p.title.clone()))
+    };
     let description = panel.description.clone();
     let has_description = !description.is_empty();
     let info_tooltip = description.clone();

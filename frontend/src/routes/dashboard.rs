@@ -1,20 +1,25 @@
-//! The dashboard view (`/d/{uid}/{slug}`): title bar with time and refresh pickers, then the grid.
+//! The dashboard view (`/d/{uid}/{slug}`): title bar with time and refresh pickers, the
+//! variables bar, then the grid.
 
 use crate::api;
+use crate::components::export::ExportButton;
 use crate::components::grid::DashboardGrid;
 use crate::components::time_picker::{RefreshPicker, TimePicker};
+use crate::components::variables::{provide_variables, VariablesBar};
 use crate::url_state::TimeContext;
 use kubeglass_shared::api::DataSourceInfo;
 use kubeglass_shared::model::Dashboard;
+use kubeglass_shared::template::Variable;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use std::sync::Arc;
 
-/// Fetches the dashboard and the data sources its panels query.
-async fn load(uid: String) -> Result<(Dashboard, Vec<DataSourceInfo>), String> {
+/// Fetches the dashboard (with its template variables) and the data sources its panels query.
+async fn load(uid: String) -> Result<(Dashboard, Vec<Variable>, Vec<DataSourceInfo>), String> {
     let stored = api::dashboard(&uid).await?;
     let sources = api::datasources().await?;
-    Ok((Dashboard::from_stored(stored.dashboard), sources))
+    let (dashboard, vars) = kubeglass_shared::variables::read_stored(stored.dashboard);
+    Ok((dashboard, vars, sources))
 }
 
 #[component]
@@ -34,19 +39,25 @@ pub fn DashboardPage() -> impl IntoView {
                 }
                     .into_any()
             }
-            Some(Ok((dashboard, sources))) => view! { <DashboardView dashboard=dashboard sources=sources /> }.into_any(),
+            Some(Ok((dashboard, vars, sources))) => view! { <DashboardView dashboard=dashboard vars=vars sources=sources /> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn DashboardView(dashboard: Dashboard, sources: Vec<DataSourceInfo>) -> impl IntoView {
+fn DashboardView(
+    dashboard: Dashboard,
+    vars: Vec<Variable>,
+    sources: Vec<DataSourceInfo>,
+) -> impl IntoView {
     let time = TimeContext::from_url(
         dashboard.time.clone().unwrap_or_default(),
         dashboard.refresh.clone(),
     );
     provide_context(time);
     time.run_auto_refresh();
+    let sources = Arc::new(sources);
+    provide_variables(vars, sources.clone());
     let title = dashboard.title.clone();
     document().set_title(&format!("{title} - kubeglass"));
     provide_context(crate::components::share::DashboardRef {
@@ -61,9 +72,13 @@ fn DashboardView(dashboard: Dashboard, sources: Vec<DataSourceInfo>) -> impl Int
                 <div class="kg-dashboard-controls">
                     <TimePicker />
                     <RefreshPicker />
+                    <ExportButton uid=dashboard.uid.clone() slug=kubeglass_shared::api::slugify(&dashboard.title) />
                 </div>
             </div>
-            <DashboardGrid panels=dashboard.panels sources=Arc::new(sources) />
+            <div class:kg-hidden=move || kiosk.get()>
+                <VariablesBar />
+            </div>
+            <DashboardGrid panels=dashboard.panels sources=sources />
         </div>
     }
 }

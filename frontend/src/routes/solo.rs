@@ -5,27 +5,31 @@
 
 use crate::api;
 use crate::components::panel::PanelView;
+use crate::components::variables::VariableScope;
 use crate::url_state::TimeContext;
 use kubeglass_shared::api::{slugify, DataSourceInfo};
 use kubeglass_shared::model::{Dashboard, Panel};
+use kubeglass_shared::template::Variable;
+use kubeglass_shared::variables::{read_stored, scope_of, url_key, UrlValues};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::sync::Arc;
 
+/// What a single panel needs: its dashboard, the panel, the dashboard's variables and the
+/// data sources.
+type Loaded = (Dashboard, Panel, Vec<Variable>, Vec<DataSourceInfo>);
+
 /// Fetches the dashboard (with the page's embed token, if any) and finds the panel.
-async fn load(
-    uid: String,
-    panel_id: Option<i64>,
-) -> Result<(Dashboard, Panel, Vec<DataSourceInfo>), String> {
+async fn load(uid: String, panel_id: Option<i64>) -> Result<Loaded, String> {
     let id = panel_id.ok_or("the URL needs `panelId=N`, the id of the panel to show")?;
     let stored = api::dashboard(&uid).await?;
     let sources = api::datasources().await?;
-    let dashboard = Dashboard::from_stored(stored.dashboard);
+    let (dashboard, vars) = read_stored(stored.dashboard);
     let panel = dashboard
         .find_panel(id)
         .cloned()
         .ok_or_else(|| format!("dashboard `{uid}` has no panel {id}"))?;
-    Ok((dashboard, panel, sources))
+    Ok((dashboard, panel, vars, sources))
 }
 
 #[component]
@@ -51,19 +55,45 @@ pub fn SoloPanelPage() -> impl IntoView {
             {move || match loaded.get() {
                 None => view! { <p class="kg-solo-message">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="kg-solo-message kg-error" data-solo-error="">{e}</p> }.into_any(),
-                Some(Ok((dashboard, panel, sources))) => view! { <SoloPanel dashboard=dashboard panel=panel sources=sources /> }.into_any(),
+                Some(Ok((dashboard, panel, vars, sources))) => view! { <SoloPanel dashboard=dashboard panel=panel vars=vars sources=sources /> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn SoloPanel(dashboard: Dashboard, panel: Panel, sources: Vec<DataSourceInfo>) -> impl IntoView {
+fn SoloPanel(
+    dashboard: Dashboard,
+    panel: Panel,
+    vars: Vec<Variable>,
+    sources: Vec<DataSourceInfo>,
+) -> impl IntoView {
     let time = TimeContext::from_url(
         dashboard.time.clone().unwrap_or_default(),
         dashboard.refresh.clone(),
     );
     provide_context(time);
+    // The variables' values come from the URL, else the saved ones: no option is asked of
+    // Prometheus (an embed token allows only the panel's queries), and the backend checks a
+    // signed link's queries with this same scope.
+    let query = use_query_map();
+    let scope = Memo::new(move |_| {
+        let q = query.read();
+        let url: UrlValues = vars
+            .iter()
+            .filter_map(|v| {
+                q.get_all(&url_key(&v.name))
+                    .map(|vals| (v.name.clone(), vals))
+            })
+            .collect();
+        let range_ms = time
+            .range
+            .get()
+            .resolve(js_sys::Date::now() as i64)
+            .map_or(86_400_000, |r| r.to_ms - r.from_ms);
+        Some(scope_of(&vars, &url, range_ms))
+    });
+    provide_context(VariableScope(scope));
     time.run_auto_refresh();
     document().set_title(&format!(
         "{} - {} - kubeglass",
