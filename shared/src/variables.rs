@@ -421,6 +421,11 @@ pub fn interpolate_panel(panel: &Panel, scope: &Scope) -> Panel {
     let mut p = panel.clone();
     p.title = interpolate(&p.title, scope, Context::Text);
     p.datasource = p.datasource.as_ref().map(|r| resolve_ref(r, scope));
+    // Min interval and min step may be variables too (`$resolution` in real dashboards).
+    p.interval = p
+        .interval
+        .as_ref()
+        .map(|i| interpolate(i, scope, Context::Text));
     for t in &mut p.targets {
         t.expr = interpolate(&t.expr, scope, Context::Prometheus);
         t.legend_format = t
@@ -428,6 +433,10 @@ pub fn interpolate_panel(panel: &Panel, scope: &Scope) -> Panel {
             .as_ref()
             .map(|l| interpolate(l, scope, Context::Text));
         t.datasource = t.datasource.as_ref().map(|r| resolve_ref(r, scope));
+        t.interval = t
+            .interval
+            .as_ref()
+            .map(|i| interpolate(i, scope, Context::Text));
     }
     p.panels = p
         .panels
@@ -442,6 +451,23 @@ mod tests {
     use super::*;
     use crate::template::parse_variable_query;
     use serde_json::json;
+
+    #[test]
+    fn intervals_of_panels_and_targets_take_variable_values() {
+        let d = crate::model::Dashboard::from_json(&json!({"title": "A", "panels": [
+            {"id": 1, "type": "timeseries", "interval": "$res",
+             "targets": [{"expr": "rate(x[$__rate_interval])", "interval": "${res}"}]}
+        ]}));
+        let mut scope = Scope::new();
+        scope.set("res", crate::template::ScopeValue::single("30s"));
+        let p = interpolate_panel(&d.panels[0], &scope);
+        assert_eq!(p.interval.as_deref(), Some("30s"));
+        assert_eq!(p.targets[0].interval.as_deref(), Some("30s"));
+        assert_eq!(
+            p.targets[0].expr, "rate(x[$__rate_interval])",
+            "macros are left to the query planner"
+        );
+    }
 
     fn vars(list: Value) -> Vec<Variable> {
         let (v, errors) = read_variables(&json!({ "templating": { "list": list } }));

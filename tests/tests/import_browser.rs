@@ -232,15 +232,14 @@ async fn import_three_corpus_dashboards_through_the_ui() {
                 o.file
             );
         }
-        // Template variables are being built elsewhere: an error about an unresolved `$`
-        // variable is expected for now, any other error is a failure.
-        for (id, t) in &o.errors {
-            assert!(
-                t.contains('$') || t.to_lowercase().contains("variable"),
-                "{}: panel {id} failed for another reason than a template variable: {t}",
-                o.file
-            );
-        }
+        // The stack has no etcd or kube-apiserver metrics, so `nodata` is honest there; an
+        // error is not.
+        assert!(
+            o.errors.is_empty(),
+            "{}: panels in error: {:?}",
+            o.file,
+            o.errors
+        );
     }
     browser.close().await;
 }
