@@ -54,6 +54,8 @@ const SERVER_PACKAGES: &[(&str, &str)] = &[
     ("prometheus-node-exporter", "prometheus-node-exporter"),
     ("etcd", "etcd-server"),
     ("npm", "npm"),
+    // The Kubernetes test API server is checked against the real kubectl.
+    ("kubectl", "kubernetes-client"),
 ];
 const BROWSER_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
@@ -71,7 +73,8 @@ pub struct Needs {
 
 /// Installs whatever is missing. Prints a line for each thing it installs.
 pub fn ensure(root: &Path, needs: Needs) -> Result<(), String> {
-    let mut wanted: Vec<(&str, &str)> = vec![("npm", "npm")];
+    // protoc: etcd-client compiles etcd's protobuf definitions when the backend is built.
+    let mut wanted: Vec<(&str, &str)> = vec![("npm", "npm"), ("protoc", "protobuf-compiler")];
     if needs.stack {
         wanted.extend_from_slice(SERVER_PACKAGES);
     }
