@@ -17,13 +17,16 @@ const USAGE: &str = "usage:
       data under target/stack/. Ctrl-C stops everything it started.
   cargo xtask test [-- CARGO TEST ARGS]
       Set up, build the UI and the server once, and run every test: unit, integration against
-      real Prometheus, node_exporter and etcd, and the browser tests in headless Chromium.";
+      real Prometheus, node_exporter and etcd, and the browser tests in headless Chromium.
+  cargo xtask ui
+      Build only the UI into dist/ (what `run` and `test` do first).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("ui") => build_ui(&xtask::workspace_root()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
