@@ -10,6 +10,7 @@ pub mod frame;
 pub mod gauge;
 pub mod import;
 pub mod interval;
+pub mod k8s;
 pub mod legend;
 pub mod migrate;
 pub mod model;
