@@ -16,7 +16,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 /// Schema migrations, applied in order at start; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &["CREATE TABLE dashboards (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE dashboards (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
         uid         TEXT NOT NULL UNIQUE,
         title       TEXT NOT NULL,
@@ -27,7 +28,16 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE dashboards (
         provisioned INTEGER NOT NULL DEFAULT 0,
         created     TEXT NOT NULL,
         updated     TEXT NOT NULL
-    );"];
+    );",
+    // API tokens: only a SHA-256 of each token is kept; the token itself is shown once.
+    "CREATE TABLE api_tokens (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL UNIQUE,
+        role        TEXT NOT NULL,
+        hash        TEXT NOT NULL UNIQUE,
+        created     TEXT NOT NULL
+    );",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -236,6 +246,88 @@ impl Store {
         }
         tx.commit()?;
         Ok(found)
+    }
+}
+
+/// An API token as listed: never the token or its hash.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub created: String,
+}
+
+impl Store {
+    /// Stores a new token's hash; a name already used is refused.
+    pub fn add_token(
+        &self,
+        name: &str,
+        role: &str,
+        hash: &str,
+    ) -> Result<Option<TokenInfo>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let taken: bool = tx
+            .query_row("SELECT 1 FROM api_tokens WHERE name = ?1", [name], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some();
+        if taken {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO api_tokens (name, role, hash, created) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+            params![name, role, hash],
+        )?;
+        let id = tx.last_insert_rowid();
+        let created: String =
+            tx.query_row("SELECT created FROM api_tokens WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+        tx.commit()?;
+        Ok(Some(TokenInfo {
+            id,
+            name: name.to_owned(),
+            role: role.to_owned(),
+            created,
+        }))
+    }
+
+    /// The name and role of the token with this hash.
+    pub fn token_by_hash(&self, hash: &str) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT name, role FROM api_tokens WHERE hash = ?1",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT id, name, role, created FROM api_tokens ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TokenInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                created: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes a token; false when there was none with this id.
+    pub fn delete_token(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM api_tokens WHERE id = ?1", [id])?
+            > 0)
     }
 }
 

@@ -6,6 +6,7 @@ use kubeglass_shared::api::{
     DashboardWithMeta, DataSourceInfo, ErrorBody, SaveDashboardRequest, SaveDashboardResponse,
     SearchHit, SignEmbedRequest, SignEmbedResponse, EMBED_TOKEN_HEADER,
 };
+use kubeglass_shared::api::{LoginRequest, UserInfo, CSRF_HEADER};
 use kubeglass_shared::frame::Series;
 use kubeglass_shared::prom::PromResponse;
 use kubeglass_shared::query::PromRequest;
@@ -32,6 +33,9 @@ fn error_message(body: &str) -> String {
 
 async fn http_error(what: &str, resp: Response) -> String {
     let status = resp.status();
+    if status == 401 {
+        to_login();
+    }
     let body = resp.text().await.unwrap_or_default();
     format!("{what}: HTTP {status}: {}", error_message(&body))
 }
@@ -44,12 +48,94 @@ fn embed_token() -> Option<String> {
     params.get("token").filter(|t| !t.is_empty())
 }
 
-/// Adds the page's embed token to a request to the backend.
+/// Adds the page's embed token to a request to the backend, and the session's CSRF token
+/// (which the backend asks for on state-changing requests).
 fn with_token(builder: RequestBuilder) -> RequestBuilder {
+    let builder = match CSRF.with_borrow(Clone::clone) {
+        Some(csrf) => builder.header(CSRF_HEADER, &csrf),
+        None => builder,
+    };
     match embed_token() {
         Some(token) => builder.header(EMBED_TOKEN_HEADER, &token),
         None => builder,
     }
+}
+
+thread_local! {
+    /// The CSRF token of the login session, from `GET /api/user` or the login.
+    static CSRF: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sends the browser to the login page when the server asks for a login (401), coming back
+/// here afterwards. Pages opened with a signed embed token never are: their token decides.
+fn to_login() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let path = location.pathname().unwrap_or_default();
+    if embed_token().is_some() || path == "/login" {
+        return;
+    }
+    let here = format!("{path}{}", location.search().unwrap_or_default());
+    let next: String = js_sys::encode_uri_component(&here).into();
+    let _ = location.set_href(&format!("/login?next={next}"));
+}
+
+/// `GET /api/user`: who is logged in; `Ok(None)` when no one is (the server answered 401).
+pub async fn current_user() -> Result<Option<UserInfo>, String> {
+    let what = "GET /api/user";
+    let resp = with_token(Request::get("/api/user"))
+        .send()
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    if resp.status() == 401 {
+        return Ok(None);
+    }
+    if !resp.ok() {
+        return Err(http_error(what, resp).await);
+    }
+    let user: UserInfo = resp
+        .json()
+        .await
+        .map_err(|e| format!("{what}: unexpected answer: {e}"))?;
+    CSRF.set(user.csrf.clone());
+    Ok(Some(user))
+}
+
+/// `POST /api/login`: starts a session (the server sets its cookie).
+pub async fn login(req: &LoginRequest) -> Result<UserInfo, String> {
+    let what = "POST /api/login";
+    let resp = Request::post("/api/login")
+        .json(req)
+        .map_err(|e| format!("{what}: {e}"))?
+        .send()
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !resp.ok() {
+        let body = resp.text().await.unwrap_or_default();
+        return Err(error_message(&body));
+    }
+    let user: UserInfo = resp
+        .json()
+        .await
+        .map_err(|e| format!("{what}: unexpected answer: {e}"))?;
+    CSRF.set(user.csrf.clone());
+    Ok(user)
+}
+
+/// `POST /api/logout`.
+pub async fn logout() -> Result<(), String> {
+    let what = "POST /api/logout";
+    let resp = with_token(Request::post("/api/logout"))
+        .send()
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    CSRF.set(None);
+    if !resp.ok() {
+        return Err(http_error(what, resp).await);
+    }
+    Ok(())
 }
 
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
@@ -95,7 +181,7 @@ pub async fn save_dashboard(
     req: &SaveDashboardRequest,
 ) -> Result<SaveDashboardResponse, SaveError> {
     let what = "POST /api/dashboards/db";
-    let resp = Request::post("/api/dashboards/db")
+    let resp = with_token(Request::post("/api/dashboards/db"))
         .json(req)
         .map_err(|e| SaveError::Other(format!("{what}: {e}")))?
         .send()
@@ -128,6 +214,9 @@ pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
         .text()
         .await
         .map_err(|e| format!("POST {url}: reading the answer: {e}"))?;
+    if status == 401 {
+        to_login();
+    }
     if status >= 400 {
         return Err(format!("HTTP {status}: {}", error_message(&body)));
     }
@@ -148,6 +237,9 @@ pub async fn prometheus_get(url: &str) -> Result<String, String> {
         .text()
         .await
         .map_err(|e| format!("GET {url}: reading the answer: {e}"))?;
+    if status == 401 {
+        to_login();
+    }
     if status >= 400 {
         return Err(format!("HTTP {status}: {}", error_message(&body)));
     }
@@ -157,7 +249,7 @@ pub async fn prometheus_get(url: &str) -> Result<String, String> {
 /// `POST /api/embed/sign`: a signed link to one panel, for the share dialog.
 pub async fn sign_embed(req: &SignEmbedRequest) -> Result<SignEmbedResponse, String> {
     let what = "POST /api/embed/sign";
-    let resp = Request::post("/api/embed/sign")
+    let resp = with_token(Request::post("/api/embed/sign"))
         .json(req)
         .map_err(|e| format!("{what}: {e}"))?
         .send()

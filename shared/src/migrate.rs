@@ -181,7 +181,7 @@ fn rows_to_grid(obj: &mut Map<String, Value>) {
         })
         .filter_map(|p| number(p.get("id")))
         .fold(0.0, f64::max) as i64;
-    let mut next_row_id = max_id + 1;
+    let mut next_row_id = max_id.saturating_add(1);
     let show_rows = rows.iter().any(|r| {
         truthy(r.get("collapse"))
             || truthy(r.get("showTitle"))
@@ -226,7 +226,7 @@ fn rows_to_grid(obj: &mut Map<String, Value>) {
             p
         });
         if row_panel.is_some() {
-            next_row_id += 1;
+            next_row_id = next_row_id.saturating_add(1);
             y += 1;
         }
         let mut area = RowArea::new(row_h, y);

@@ -174,7 +174,7 @@ pub async fn frame_policy(State(state): State<AppState>, req: Request, next: Nex
     if framable && !origins.is_empty() {
         // CSP frame-ancestors is what browsers obey; X-Frame-Options cannot name several
         // origins, so it is left out here.
-        let policy = format!("frame-ancestors {}", origins.join(" "));
+        let policy = format!("{}; frame-ancestors {}", state.csp, origins.join(" "));
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&policy).expect("origins are ASCII"),
@@ -182,7 +182,8 @@ pub async fn frame_policy(State(state): State<AppState>, req: Request, next: Nex
     } else {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
+            HeaderValue::from_str(&format!("{}; frame-ancestors 'none'", state.csp))
+                .expect("the policy is ASCII"),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

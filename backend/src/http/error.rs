@@ -11,8 +11,16 @@ use kubeglass_shared::api::ErrorBody;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// No credentials, or wrong ones.
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts or concurrent requests; the number is the seconds to wait.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -29,7 +37,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
@@ -48,7 +59,14 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (self.status(), Json(ErrorBody { message })).into_response()
+        let mut response = (self.status(), Json(ErrorBody { message })).into_response();
+        if let ApiError::TooManyRequests(_, seconds) = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*seconds),
+            );
+        }
+        response
     }
 }
 
