@@ -230,6 +230,21 @@ fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut 
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    // A panel or row repeated over a variable the dashboard does not define is shown once,
+    // as written.
+    if let Some(name) = panel
+        .get("repeat")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    {
+        if scope.get(name).is_none() {
+            report.unsupported.push(Unsupported {
+                panel_id: id,
+                title: title.clone(),
+                what: format!("repeat over `{name}`, which is not a variable of the dashboard"),
+            });
+        }
+    }
     if kind == "row" {
         return;
     }
@@ -316,5 +331,43 @@ fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut 
                 variables: left,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report_of(dashboard: Value) -> FileReport {
+        let dir = std::env::temp_dir().join(format!("kubeglass-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{}.json", dashboard["uid"].as_str().unwrap_or("d")));
+        std::fs::write(&file, dashboard.to_string()).unwrap();
+        let r = check_file(&file);
+        let _ = std::fs::remove_file(&file);
+        r
+    }
+
+    #[test]
+    fn what_works_is_not_reported_and_a_repeat_over_nothing_is() {
+        let r = report_of(json!({"uid": "works", "title": "T", "schemaVersion": 14,
+            "templating": {"list": [{"name": "node", "type": "custom", "query": "a,b",
+                                     "current": {"value": "a", "text": "a"}}]},
+            "rows": [{"title": "R", "panels": [
+                {"id": 1, "type": "graph", "span": 6, "nullPointMode": "null as zero",
+                 "targets": [{"expr": "up"}]},
+                {"id": 2, "type": "singlestat", "span": 6, "repeat": "node",
+                 "valueMaps": [{"op": "=", "value": "1", "text": "up"}],
+                 "targets": [{"expr": "up{instance=\"$node\"}"}]}]}]}));
+        assert!(r.ok, "{:?}", r.error);
+        assert!(r.unsupported.is_empty(), "{:?}", r.unsupported);
+        assert_eq!((r.panels_supported, r.panels_total), (2, 2));
+        let r = report_of(json!({"uid": "norepeat", "title": "T", "panels": [
+            {"id": 7, "type": "row", "title": "R", "repeat": "missing",
+             "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}}]}));
+        assert_eq!(r.unsupported.len(), 1);
+        assert_eq!(r.unsupported[0].panel_id, Some(7));
+        assert!(r.unsupported[0].what.contains("`missing`"));
     }
 }

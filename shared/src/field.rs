@@ -2,6 +2,7 @@
 //! `fieldConfig.defaults` with the matching `fieldConfig.overrides` applied in order, as
 //! Grafana's `applyFieldOverrides` does.
 
+use crate::frame::Series;
 use crate::model::{FieldDefaults, FieldMatcher, Panel, ThresholdStep};
 use serde_json::{Map, Value};
 
@@ -190,6 +191,11 @@ pub fn field_config(panel: &Panel, field: FieldRef<'_>) -> FieldConfig {
                     }
                 }
                 "color" => config.fixed_color = fixed_color(value),
+                "noValue" => {
+                    d.no_value = value.as_str().map(str::to_string).filter(|t| !t.is_empty())
+                }
+                "mappings" => d.mappings = crate::mappings::parse_mappings(Some(value)),
+                "nullValueMode" => d.null_as_zero = value.as_str() == Some("null as zero"),
                 other => {
                     if let Some(key) = other.strip_prefix("custom.") {
                         if !d.custom.is_object() {
@@ -204,6 +210,44 @@ pub fn field_config(panel: &Panel, field: FieldRef<'_>) -> FieldConfig {
         }
     }
     config
+}
+
+/// Points a series filled by [`nulls_as_zero`] gets at most (Prometheus' own limit).
+pub const MAX_FILLED_POINTS: usize = 11_000;
+
+/// A series with `nullValueMode: "null as zero"` applied, as Grafana's time series prepares
+/// it: a NaN is 0, and every step of the query's grid from `from_ms` to `to_ms` that has no
+/// point gets a 0. The grid runs through the series' first point, `step_ms` apart.
+pub fn nulls_as_zero(series: &Series, from_ms: i64, to_ms: i64, step_ms: i64) -> Series {
+    let mut points: Vec<(i64, f64)> = series
+        .points
+        .iter()
+        .map(|&(t, v)| (t, if v.is_nan() { 0.0 } else { v }))
+        .collect();
+    if step_ms > 0 && to_ms >= from_ms {
+        let anchor = points.first().map_or(from_ms, |p| p.0);
+        let first = anchor - (anchor - from_ms).div_euclid(step_ms) * step_ms;
+        let half = step_ms / 2;
+        let mut filled = Vec::new();
+        let mut i = 0;
+        let mut t = first;
+        while t <= to_ms && points.len() + filled.len() < MAX_FILLED_POINTS {
+            while i < points.len() && points[i].0 < t - half {
+                i += 1;
+            }
+            let covered = points.get(i).is_some_and(|p| (p.0 - t).abs() <= half);
+            if !covered {
+                filled.push((t, 0.0));
+            }
+            t += step_ms;
+        }
+        points.extend(filled);
+        points.sort_by_key(|p| p.0);
+    }
+    Series {
+        labels: series.labels.clone(),
+        points,
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +321,43 @@ mod tests {
         let c = field_config(&p, num("Value #C", "C"));
         assert_eq!(c.color_of(5.0), Some("blue"));
         assert_eq!(c.defaults.threshold_color(5.0), Some("red"));
+    }
+
+    #[test]
+    fn nulls_as_zero_fill_missing_steps_and_nans() {
+        let s = Series {
+            labels: Default::default(),
+            points: vec![(20, 5.0), (30, f64::NAN), (60, 7.0)],
+        };
+        let z = nulls_as_zero(&s, 0, 80, 10);
+        assert_eq!(
+            z.points,
+            vec![
+                (0, 0.0),
+                (10, 0.0),
+                (20, 5.0),
+                (30, 0.0),
+                (40, 0.0),
+                (50, 0.0),
+                (60, 7.0),
+                (70, 0.0),
+                (80, 0.0)
+            ]
+        );
+        // Points off the grid (a step of 15 through t=20: 5, 20, 35, 50) are kept, and a grid
+        // time within half a step of a point (35, next to 30) gets no zero.
+        let z = nulls_as_zero(&s, 0, 60, 15);
+        assert_eq!(
+            z.points.iter().map(|p| p.0).collect::<Vec<_>>(),
+            vec![5, 20, 30, 50, 60]
+        );
+        assert!(z.points.iter().all(|p| p.1.is_finite()));
+        // A field config override turns it on for one series only.
+        let p = panel(json!({"type": "timeseries", "fieldConfig": {"defaults": {},
+            "overrides": [{"matcher": {"id": "byName", "options": "a"},
+                           "properties": [{"id": "nullValueMode", "value": "null as zero"}]}]}}));
+        assert!(field_config(&p, num("a", "A")).defaults.null_as_zero);
+        assert!(!field_config(&p, num("b", "A")).defaults.null_as_zero);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! components only place what is computed here.
 
 use crate::model::FieldDefaults;
-use crate::units::format_value;
 
 /// Where a gauge's arc starts, in degrees clockwise from 12 o'clock, and how far it sweeps:
 /// the arc opens at the bottom, as Grafana's does.
@@ -156,12 +155,10 @@ pub fn band_gradient(bands: &[Band], direction: &str, css: impl Fn(&str) -> Stri
     format!("linear-gradient({direction}, {})", stops.join(", "))
 }
 
-/// A value as a gauge shows it: formatted text, unit suffix included.
+/// A value as a gauge shows it: formatted text, unit suffix included, or its value mapping's
+/// text; a missing value shows `noValue` (else "No data").
 pub fn gauge_text(d: &FieldDefaults, value: Option<f64>) -> String {
-    match value {
-        Some(v) if !v.is_nan() => format_value(v, d.unit.as_deref(), d.decimals).to_string(),
-        _ => "No data".to_string(),
-    }
+    crate::mappings::display_number(d, value, |_| None).text
 }
 
 #[cfg(test)]

@@ -90,6 +90,12 @@ pub struct FieldDefaults {
     pub thresholds_percentage: bool,
     /// `custom`: options of the panel type (table cell display, widths, ...), kept as JSON.
     pub custom: Value,
+    /// `noValue`: the text shown for a missing value instead of "No data".
+    pub no_value: Option<String>,
+    /// `mappings`, in the order they are tried ([`crate::mappings`]).
+    pub mappings: Vec<crate::mappings::ValueMapping>,
+    /// `nullValueMode: "null as zero"`: missing values are zeros ([`crate::field::nulls_as_zero`]).
+    pub null_as_zero: bool,
 }
 
 impl FieldDefaults {
@@ -166,6 +172,22 @@ pub struct Panel {
     pub collapsed: bool,
     /// For collapsed rows: the panels they hold.
     pub panels: Vec<Panel>,
+    /// `repeat`: the variable the panel (or row) is repeated over, one copy per value.
+    pub repeat: Option<String>,
+    /// `repeatDirection: v`: copies stack down; otherwise they fill across.
+    pub repeat_vertical: bool,
+    /// `maxPerRow`: how many copies fill across before wrapping (Grafana's default is 4).
+    pub max_per_row: Option<u32>,
+    /// Variables set to one value for this panel: a repeated copy's ([`crate::repeat`]).
+    pub scoped_vars: Vec<ScopedVar>,
+}
+
+/// A variable set to a single value for one panel (a repeated copy's value).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScopedVar {
+    pub name: String,
+    pub value: String,
+    pub text: String,
 }
 
 impl Panel {
@@ -295,6 +317,9 @@ fn read_defaults(v: Option<&Value>) -> FieldDefaults {
             .and_then(Value::as_str)
             == Some("percentage"),
         custom: d.get("custom").cloned().unwrap_or(Value::Null),
+        no_value: as_string(d.get("noValue")).filter(|t| !t.is_empty()),
+        mappings: crate::mappings::parse_mappings(d.get("mappings")),
+        null_as_zero: as_string(d.get("nullValueMode")).as_deref() == Some("null as zero"),
     }
 }
 
@@ -396,6 +421,10 @@ pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
         interval: non_empty(as_string(v.get("interval"))),
         collapsed: as_bool(v.get("collapsed")),
         panels: nested,
+        repeat: non_empty(as_string(v.get("repeat"))),
+        repeat_vertical: as_string(v.get("repeatDirection")).as_deref() == Some("v"),
+        max_per_row: as_u32(v.get("maxPerRow")).filter(|n| *n > 0),
+        scoped_vars: Vec::new(),
         kind,
     }
 }

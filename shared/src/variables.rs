@@ -13,7 +13,7 @@ use crate::model::{read_datasource, resolve_datasource, Dashboard, DataSourceRef
 use crate::query::{form_encode, seconds};
 use crate::template::{
     compile_regex, filter_options, interpolate, read_variables, referenced_names, sort_options,
-    Context, Scope, Variable, VariableKind, VariableOption, VariableQuery, ALL_VALUE,
+    Context, Scope, ScopeValue, Variable, VariableKind, VariableOption, VariableQuery, ALL_VALUE,
 };
 use crate::time::ResolvedRange;
 use serde_json::Value;
@@ -358,10 +358,48 @@ pub fn set_current(var: &mut Variable, values: Vec<String>) {
 
 /// The scope the dashboard's panels are interpolated with: the variables as they stand, with
 /// the URL's values over them, read exactly as the backend reads saved values.
+///
+/// A variable set to All with a custom all value is written as that value; its options are
+/// kept as its values too, so that panels repeated over it repeat over each option.
 pub fn scope_of(vars: &[Variable], url: &UrlValues, range_ms: i64) -> Scope {
     let mut vars = vars.to_vec();
     apply_url(&mut vars, url);
-    Scope::from_defaults(&vars, range_ms)
+    let mut scope = Scope::from_defaults(&vars, range_ms);
+    for var in &vars {
+        let Some(value) = scope.get(&var.name) else {
+            continue;
+        };
+        if value.custom_all.is_some() && value.values.is_empty() {
+            let mut value = value.clone();
+            let mut options = var.options.clone();
+            if options.is_empty()
+                && matches!(var.kind, VariableKind::Custom | VariableKind::Interval)
+            {
+                options = var.options_from_query();
+            }
+            let options = options.iter().filter(|o| o.value != ALL_VALUE);
+            value.values = options.clone().map(|o| o.value.clone()).collect();
+            value.texts = options.map(|o| o.text.clone()).collect();
+            scope.set(var.name.clone(), value);
+        }
+    }
+    scope
+}
+
+/// `scope` with a panel's own single-valued variables (a repeated copy's) over it.
+pub fn panel_scope(panel: &Panel, scope: &Scope) -> Scope {
+    let mut scope = scope.clone();
+    for v in &panel.scoped_vars {
+        scope.set(
+            v.name.clone(),
+            ScopeValue {
+                values: vec![v.value.clone()],
+                texts: vec![v.text.clone()],
+                ..ScopeValue::default()
+            },
+        );
+    }
+    scope
 }
 
 /// The values a multi-value control selects when `value` is ticked or unticked: All and the
@@ -418,6 +456,14 @@ pub fn variable_datasource<'a>(
 /// PromQL, legends and title as text, data source variables resolved. Collapsed rows' panels
 /// are interpolated too.
 pub fn interpolate_panel(panel: &Panel, scope: &Scope) -> Panel {
+    if !panel.scoped_vars.is_empty() {
+        let scoped = panel_scope(panel, scope);
+        let mut bare = panel.clone();
+        bare.scoped_vars.clear();
+        let mut p = interpolate_panel(&bare, &scoped);
+        p.scoped_vars = panel.scoped_vars.clone();
+        return p;
+    }
     let mut p = panel.clone();
     p.title = interpolate(&p.title, scope, Context::Text);
     p.datasource = p.datasource.as_ref().map(|r| resolve_ref(r, scope));

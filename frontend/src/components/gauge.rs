@@ -5,7 +5,8 @@
 use crate::components::panel::PanelData;
 use kubeglass_shared::colors::css_color;
 use kubeglass_shared::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::gauge::{gauge_arc, gauge_text, threshold_bands, Band, Scale};
+use kubeglass_shared::gauge::{gauge_arc, threshold_bands, Band, Scale};
+use kubeglass_shared::mappings::display_number;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::units::format_value;
 use leptos::prelude::*;
@@ -34,7 +35,7 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
         .map(|s| (s, s.series.reduce(reducer)))
         .collect();
     let all: Vec<f64> = values.iter().filter_map(|(_, v)| *v).collect();
-    values
+    let mut list = values
         .into_iter()
         .map(|(s, value)| {
             let config = field_config(
@@ -47,18 +48,21 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
             );
             let d = &config.defaults;
             let scale = Scale::for_field(d, &all);
-            let color = match (config.fixed_color.as_deref(), value) {
-                (Some(c), _) => c.to_string(),
-                (None, Some(v)) => scale.color(d, v).unwrap_or("green").to_string(),
-                (None, None) => "text".to_string(),
-            };
+            let shown = display_number(d, value, |v| {
+                config
+                    .fixed_color
+                    .clone()
+                    .or_else(|| scale.color(d, v).map(str::to_string))
+                    .or_else(|| Some("green".to_string()))
+            });
+            let color = shown.color.unwrap_or_else(|| "text".to_string());
             let bound = |v: f64| format_value(v, d.unit.as_deref(), d.decimals).to_string();
             Reading {
                 name: config
                     .display_name
                     .clone()
                     .unwrap_or_else(|| s.name.clone()),
-                text: gauge_text(d, value),
+                text: shown.text,
                 fraction: value.map_or(0.0, |v| scale.fraction(v)),
                 color: css_color(&color),
                 bands: threshold_bands(d, &scale),
@@ -66,7 +70,24 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
                 max_text: bound(scale.max),
             }
         })
-        .collect()
+        .collect::<Vec<_>>();
+    if list.is_empty() {
+        // No series at all: one empty gauge saying so (`noValue`, else "No data").
+        let d = &panel.defaults;
+        let scale = Scale::for_field(d, &[]);
+        let shown = display_number(d, None, |_| None);
+        let bound = |v: f64| format_value(v, d.unit.as_deref(), d.decimals).to_string();
+        list.push(Reading {
+            name: String::new(),
+            text: shown.text,
+            fraction: 0.0,
+            color: css_color(shown.color.as_deref().unwrap_or("text")),
+            bands: threshold_bands(d, &scale),
+            min_text: bound(scale.min),
+            max_text: bound(scale.max),
+        });
+    }
+    list
 }
 
 /// Centre and radius of the gauge in its 200 × 170 view box.

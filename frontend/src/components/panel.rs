@@ -14,6 +14,7 @@ use crate::components::variables::VariableScope;
 use crate::url_state::TimeContext;
 use futures_util::future::join_all;
 use kubeglass_shared::api::DataSourceInfo;
+use kubeglass_shared::field::{field_config, nulls_as_zero, FieldRef, FieldType};
 use kubeglass_shared::frame::Series;
 use kubeglass_shared::legend::series_name;
 use kubeglass_shared::model::Panel;
@@ -97,10 +98,27 @@ async fn run_queries(
                 e
             }
         })?;
-        series.extend(answer.into_iter().map(|s| NamedSeries {
-            name: series_name(req.legend_format.as_deref(), &s.labels, &req.expr),
-            ref_id: req.ref_id.clone(),
-            series: s,
+        series.extend(answer.into_iter().map(|s| {
+            let name = series_name(req.legend_format.as_deref(), &s.labels, &req.expr);
+            let field = FieldRef {
+                name: &name,
+                ref_id: &req.ref_id,
+                kind: FieldType::Number,
+            };
+            // `nullValueMode: null as zero` (a migrated graph's `nullPointMode`): missing
+            // values are zeros in the data itself, for every panel type. An instant query has
+            // one point and no steps to fill.
+            let range_query = req.endpoint != "query";
+            let s = if range_query && field_config(panel, field).defaults.null_as_zero {
+                nulls_as_zero(&s, req.start_ms, req.end_ms, req.step_ms)
+            } else {
+                s
+            };
+            NamedSeries {
+                name,
+                ref_id: req.ref_id.clone(),
+                series: s,
+            }
         }));
     }
     Ok(PanelData {
@@ -206,11 +224,13 @@ pub fn PanelView(
         });
     }
 
+    // A panel without data says so with its `noValue` text when it has one, as Grafana does.
+    let no_data_text = panel.defaults.no_value_text();
     let body = Memo::new(move |_| match status.get() {
         PanelStatus::Ok => Body::Chart,
         PanelStatus::Loading if data.with(Option::is_some) => Body::Chart,
         PanelStatus::Loading => Body::Message("kg-panel-loading", "Loading…".into()),
-        PanelStatus::NoData => Body::Message("kg-panel-nodata", "No data".into()),
+        PanelStatus::NoData => Body::Message("kg-panel-nodata", no_data_text.clone()),
         PanelStatus::Error(e) => Body::Message("kg-panel-error", e),
         PanelStatus::Unsupported(m) => Body::Message("kg-panel-unsupported", m),
     });

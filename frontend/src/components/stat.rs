@@ -3,8 +3,9 @@
 
 use crate::components::panel::PanelData;
 use kubeglass_shared::colors::css_color;
+use kubeglass_shared::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::mappings::display_number;
 use kubeglass_shared::model::Panel;
-use kubeglass_shared::units::format_value;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -19,26 +20,42 @@ struct StatValue {
 /// Reduces and formats every series of `data` the way the panel asks.
 fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
     let reducer = panel.reducer();
-    let d = &panel.defaults;
-    data.series
+    let values: Vec<StatValue> = data
+        .series
         .iter()
         .filter(|s| !s.series.points.is_empty())
         .map(|s| {
-            let value = s.series.reduce(reducer);
-            let (text, color) = match value {
-                Some(v) => (
-                    format_value(v, d.unit.as_deref(), d.decimals).to_string(),
-                    d.threshold_color(v).unwrap_or("green").to_string(),
-                ),
-                None => ("No value".to_string(), "text".to_string()),
-            };
+            let config = field_config(
+                panel,
+                FieldRef {
+                    name: &s.name,
+                    ref_id: &s.ref_id,
+                    kind: FieldType::Number,
+                },
+            );
+            let shown = display_number(&config.defaults, s.series.reduce(reducer), |v| {
+                Some(config.color_of(v).unwrap_or("green").to_string())
+            });
             StatValue {
-                name: s.name.clone(),
-                text,
-                color: css_color(&color),
+                name: config
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| s.name.clone()),
+                text: shown.text,
+                color: css_color(shown.color.as_deref().unwrap_or("text")),
             }
         })
-        .collect()
+        .collect();
+    if values.is_empty() {
+        // No series at all: one value saying so (`noValue`, else "No data"), as Grafana does.
+        let shown = display_number(&panel.defaults, None, |_| None);
+        return vec![StatValue {
+            name: String::new(),
+            text: shown.text,
+            color: css_color(shown.color.as_deref().unwrap_or("text")),
+        }];
+    }
+    values
 }
 
 #[component]

@@ -5,10 +5,10 @@
 use crate::components::panel::PanelData;
 use kubeglass_shared::colors::css_color;
 use kubeglass_shared::field::{field_config, CellDisplay, FieldConfig, FieldRef, FieldType};
+use kubeglass_shared::mappings::{display_empty, display_number, display_text};
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::table::{organize, series_table, sort_rows, Cell, ColumnKind, Table};
 use kubeglass_shared::time::format_utc;
-use kubeglass_shared::units::format_value;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -84,19 +84,24 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
 /// A cell's text and inline style.
 fn render_cell(cell: &Cell, config: &FieldConfig) -> (String, String) {
     match cell {
-        Cell::Empty => (String::new(), String::new()),
-        Cell::Text(t) => (t.clone(), String::new()),
         Cell::Time(t) => (format_utc(*t), String::new()),
-        Cell::Number(v) => {
+        Cell::Empty | Cell::Text(_) | Cell::Number(_) => {
             let d = &config.defaults;
-            let text = format_value(*v, d.unit.as_deref(), d.decimals).to_string();
-            let color = || css_color(config.color_of(*v).unwrap_or("green"));
-            let style = match config.cell_display() {
-                CellDisplay::Auto => String::new(),
-                CellDisplay::ColorText => format!("color:{}", color()),
-                CellDisplay::ColorBackground => format!("background:{};color:#fff", color()),
+            let shown = match cell {
+                Cell::Number(v) => display_number(d, Some(*v), |v| {
+                    Some(config.color_of(v).unwrap_or("green").to_string())
+                }),
+                Cell::Text(t) => display_text(d, t),
+                _ => display_empty(d),
             };
-            (text, style)
+            let style = match (config.cell_display(), shown.color) {
+                (CellDisplay::Auto, _) | (_, None) => String::new(),
+                (CellDisplay::ColorText, Some(c)) => format!("color:{}", css_color(&c)),
+                (CellDisplay::ColorBackground, Some(c)) => {
+                    format!("background:{};color:#fff", css_color(&c))
+                }
+            };
+            (shown.text, style)
         }
     }
 }

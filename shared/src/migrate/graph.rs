@@ -95,10 +95,8 @@ pub(super) fn graph_to_timeseries(obj: &mut Map<String, Value>, notes: &mut Vec<
         .unwrap_or("null");
     custom.insert("spanNulls".into(), json!(null_mode == "connected"));
     if null_mode == "null as zero" {
-        notes.push(note(
-            obj,
-            "graph nullPointMode `null as zero` (drawn as gaps)",
-        ));
+        // The field config Grafana's time series reads: missing values are zeros.
+        defaults.insert("nullValueMode".into(), json!("null as zero"));
     }
     let stacking = if !truthy(obj.get("stack")) {
         "none"
@@ -538,12 +536,18 @@ mod tests {
     }
 
     #[test]
-    fn null_as_zero_and_series_mode_are_noted() {
-        let (_, notes) = convert(
+    fn null_as_zero_migrates_and_series_mode_is_noted() {
+        let (p, notes) = convert(
             json!({"type": "graph", "id": 4, "title": "T", "nullPointMode": "null as zero"}),
         );
-        assert_eq!(notes[0].panel_id, Some(4));
-        assert!(notes[0].what.contains("null as zero"));
+        assert!(notes.is_empty(), "{notes:?}");
+        let d = &p["fieldConfig"]["defaults"];
+        assert_eq!(d["nullValueMode"], json!("null as zero"));
+        assert_eq!(d["custom"]["spanNulls"], json!(false));
+        let read = crate::model::Dashboard::from_json(&json!({"title": "A", "panels": [p]}));
+        assert!(read.panels[0].defaults.null_as_zero);
+        let (p, _) = convert(json!({"type": "graph", "nullPointMode": "null"}));
+        assert!(p["fieldConfig"]["defaults"].get("nullValueMode").is_none());
         let (p, notes) = convert(json!({"type": "graph", "xaxis": {"mode": "series"}}));
         assert_eq!(p["type"], json!("graph"));
         assert_eq!(notes.len(), 1);
