@@ -5,6 +5,13 @@
 //! configured data source URL plus an allowlisted path, so no host, scheme or path from a
 //! request can reach it. Prometheus's own answers, errors included, pass through unchanged;
 //! kubeglass answers 502 when the upstream is down and 504 when it is too slow.
+//!
+//! Identical requests share one upstream request ([`Coalescer`]): a hundred browsers showing
+//! the same dashboard send Prometheus each query once, and each gets the same answer. An answer
+//! over a settled past time range (its `end` or `time` at least [`SETTLED`] ago, so no late
+//! sample can change it) is kept for [`CACHE_TTL`] for exactly the same parameters; answers
+//! over a range that reaches the present are shared only by the requests that arrive while
+//! they are being fetched.
 
 use super::error::ApiError;
 use super::AppState;
@@ -17,6 +24,9 @@ use axum::response::Response;
 use axum::Extension;
 use futures_util::StreamExt;
 use kubeglass_shared::api::is_allowed_prometheus_path;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub async fn prometheus(
     State(state): State<AppState>,
@@ -27,9 +37,11 @@ pub async fn prometheus(
     claims: Option<Extension<Claims>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let ds = state
-        .datasource(&uid)
-        .ok_or_else(|| ApiError::NotFound(format!("data source `{uid}` is not configured")))?;
+    if state.datasource(&uid).is_none() {
+        return Err(ApiError::NotFound(format!(
+            "data source `{uid}` is not configured"
+        )));
+    }
     if !is_allowed_prometheus_path(&path) {
         return Err(ApiError::Forbidden(format!("`/api/v1/{path}` is not a read endpoint the proxy allows (query, query_range, labels, label/NAME/values, series, metadata, query_exemplars, status/buildinfo)")));
     }
@@ -41,29 +53,65 @@ pub async fn prometheus(
         };
         super::embed::check_query(&state, claims, &uid, &path, params).await?;
     }
+    let params = if method == Method::POST {
+        String::from_utf8_lossy(&body).into_owned()
+    } else {
+        query.clone().unwrap_or_default()
+    };
+    if method == Method::POST {
+        let form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form && !body.is_empty() {
+            return Err(ApiError::BadRequest("POST to the Prometheus proxy needs Content-Type: application/x-www-form-urlencoded".into()));
+        }
+    } else if method != Method::GET {
+        return Err(ApiError::BadRequest(format!(
+            "method {method} is not allowed on the Prometheus proxy (GET or POST)"
+        )));
+    }
+    let key = Key {
+        datasource: uid.clone(),
+        path: path.clone(),
+        post: method == Method::POST,
+        params,
+    };
+    let cache_until = cacheable_until(&key.path, &key.params, unix_now());
+    let fetch = fetch(state.clone(), uid, path, method, query, body);
+    let answer = state.proxy.run(key, cache_until, fetch).await?;
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = answer.status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        answer
+            .content_type
+            .unwrap_or_else(|| HeaderValue::from_static("application/json")),
+    );
+    Ok(response)
+}
+
+/// Sends one request upstream and reads its answer, within the configured limits.
+async fn fetch(
+    state: AppState,
+    uid: String,
+    path: String,
+    method: Method,
+    query: Option<String>,
+    body: Bytes,
+) -> Result<Answer, ApiError> {
+    let ds = state
+        .datasource(&uid)
+        .ok_or_else(|| ApiError::NotFound(format!("data source `{uid}` is not configured")))?;
     let mut url = ds.api_url(&path);
     url.set_query(query.as_deref());
     let request = match method {
         Method::GET => state.http.get(url),
-        Method::POST => {
-            let form = headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-            if !form && !body.is_empty() {
-                return Err(ApiError::BadRequest("POST to the Prometheus proxy needs Content-Type: application/x-www-form-urlencoded".into()));
-            }
-            state
-                .http
-                .post(url)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body)
-        }
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "method {other} is not allowed on the Prometheus proxy (GET or POST)"
-            )))
-        }
+        _ => state
+            .http
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body),
     };
     let count = |outcome: &'static str| {
         state
@@ -102,7 +150,12 @@ pub async fn prometheus(
         count("too_large");
         return Err(too_large(&uid, limits.max_response_bytes));
     }
-    let mut body = Vec::new();
+    let mut body = Vec::with_capacity(
+        upstream
+            .content_length()
+            .map_or(64 * 1024, |n| n as usize)
+            .min(limits.max_response_bytes),
+    );
     let mut stream = upstream.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
@@ -126,14 +179,150 @@ pub async fn prometheus(
         body.extend_from_slice(&chunk);
     }
     count(if status.is_success() { "ok" } else { "error" });
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() =
-        StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),
-    );
-    Ok(response)
+    Ok(Answer {
+        status: StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
+        content_type,
+        body: Bytes::from(body),
+    })
+}
+
+/// An upstream answer, shared by every request that waited for it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    status: StatusCode,
+    content_type: Option<HeaderValue>,
+    body: Bytes,
+}
+
+/// What tells two proxy requests apart: the data source, the endpoint and the exact
+/// parameters. Nothing else of a request reaches the upstream.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    datasource: String,
+    path: String,
+    post: bool,
+    params: String,
+}
+
+/// A time range is settled once its end is this far in the past: Prometheus has ingested every
+/// sample and rule result up to it, and the same query gives the same answer.
+pub const SETTLED: Duration = Duration::from_secs(60);
+/// How long an answer over a settled range is kept.
+pub const CACHE_TTL: Duration = Duration::from_secs(2);
+/// Requests in flight or cached at most; past it requests go upstream on their own.
+const MAX_ENTRIES: usize = 1024;
+/// Larger answers are shared while in flight but not kept.
+const MAX_CACHED_BYTES: usize = 1024 * 1024;
+
+/// The outcome of one upstream request. Errors are shared as their status and message.
+type Outcome = Result<Answer, (StatusCode, String)>;
+
+#[derive(Default)]
+struct Flight {
+    outcome: tokio::sync::OnceCell<Outcome>,
+    /// When a finished answer stops being served; `None`: not at all once finished.
+    keep_until: Option<Instant>,
+}
+
+impl Flight {
+    /// Whether a new request may still take this flight's answer.
+    fn usable(&self, now: Instant) -> bool {
+        match self.outcome.get() {
+            None => true,
+            Some(Ok(a)) => {
+                a.status.is_success()
+                    && a.body.len() <= MAX_CACHED_BYTES
+                    && self.keep_until.is_some_and(|t| now < t)
+            }
+            Some(Err(_)) => false,
+        }
+    }
+}
+
+/// Request coalescing (singleflight) and a short-lived cache of settled answers.
+#[derive(Default)]
+pub struct Coalescer {
+    flights: Mutex<HashMap<Key, Arc<Flight>>>,
+}
+
+impl Coalescer {
+    /// Runs `fetch` for `key`, or waits for the identical request already running, or takes the
+    /// answer kept for it. `keep_until` says how long the answer may be kept once fetched.
+    async fn run(
+        &self,
+        key: Key,
+        keep_until: Option<Instant>,
+        fetch: impl std::future::Future<Output = Result<Answer, ApiError>>,
+    ) -> Result<Answer, ApiError> {
+        let now = Instant::now();
+        let flight = {
+            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+            match flights.get(&key) {
+                Some(f) if f.usable(now) => Some(f.clone()),
+                _ => {
+                    flights.retain(|_, f| f.usable(now));
+                    (flights.len() < MAX_ENTRIES).then(|| {
+                        let f = Arc::new(Flight {
+                            outcome: Default::default(),
+                            keep_until,
+                        });
+                        flights.insert(key.clone(), f.clone());
+                        f
+                    })
+                }
+            }
+        };
+        let Some(flight) = flight else {
+            return fetch.await;
+        };
+        // Should the request that fetches be cancelled (its client gone), a waiting one
+        // fetches instead.
+        let outcome = flight
+            .outcome
+            .get_or_init(|| async { fetch.await.map_err(|e| (e.status(), e.to_string())) })
+            .await
+            .clone();
+        if !flight.usable(Instant::now()) {
+            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+            if flights.get(&key).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+                flights.remove(&key);
+            }
+        }
+        outcome.map_err(|(status, message)| match status {
+            StatusCode::GATEWAY_TIMEOUT => ApiError::GatewayTimeout(message),
+            StatusCode::NOT_FOUND => ApiError::NotFound(message),
+            _ => ApiError::BadGateway(message),
+        })
+    }
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Until when an answer to `path?params` may be kept: only `query_range` whose `end`, and
+/// `query` whose `time`, lies [`SETTLED`] or more before `now_unix` (seconds), given as a Unix
+/// timestamp. Anything relative to the present is never kept.
+fn cacheable_until(path: &str, params: &str, now_unix: f64) -> Option<Instant> {
+    let name = match path {
+        "query_range" => "end",
+        "query" => "time",
+        _ => return None,
+    };
+    let mut value = None;
+    for (k, v) in url::form_urlencoded::parse(params.as_bytes()) {
+        if k == name {
+            if value.is_some() {
+                // Repeated: which one Prometheus takes is not for the proxy to guess.
+                return None;
+            }
+            value = Some(v);
+        }
+    }
+    let t: f64 = value?.parse().ok()?;
+    (t.is_finite() && t <= now_unix - SETTLED.as_secs_f64()).then(|| Instant::now() + CACHE_TTL)
 }
 
 fn too_large(uid: &str, limit: usize) -> ApiError {
@@ -150,4 +339,98 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: f64 = 1_700_000_000.0;
+
+    #[test]
+    fn only_settled_ranges_are_kept() {
+        let old = format!("query=up&start=1&end={}&step=15", NOW - 61.0);
+        assert!(cacheable_until("query_range", &old, NOW).is_some());
+        let recent = format!("query=up&start=1&end={}&step=15", NOW - 5.0);
+        assert!(cacheable_until("query_range", &recent, NOW).is_none());
+        assert!(cacheable_until("query_range", "query=up&start=1&step=15", NOW).is_none());
+        assert!(cacheable_until("query_range", "query=up&end=2023-11-14T00:00:00Z", NOW).is_none());
+        assert!(cacheable_until("query_range", "end=1&end=2", NOW).is_none());
+        assert!(cacheable_until("query_range", "end=NaN", NOW).is_none());
+        assert!(cacheable_until("query", "query=up&time=100", NOW).is_some());
+        assert!(cacheable_until("query", "query=up", NOW).is_none());
+        assert!(cacheable_until("labels", "end=100", NOW).is_none());
+    }
+
+    fn key(params: &str) -> Key {
+        Key {
+            datasource: "prometheus".into(),
+            path: "query_range".into(),
+            post: false,
+            params: params.into(),
+        }
+    }
+
+    fn answer(text: &str) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            content_type: None,
+            body: Bytes::from(text.to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_identical_requests_share_one_fetch() {
+        let c = Arc::new(Coalescer::default());
+        let fetches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (release, wait) = tokio::sync::watch::channel(false);
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let (c, fetches, mut wait) = (c.clone(), fetches.clone(), wait.clone());
+            tasks.push(tokio::spawn(async move {
+                c.run(key("q=1"), None, async move {
+                    fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = wait.wait_for(|v| *v).await;
+                    Ok(answer("shared"))
+                })
+                .await
+                .unwrap()
+                .body
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        release.send(true).unwrap();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), "shared");
+        }
+        assert_eq!(fetches.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Not kept: the next request fetches again.
+        let again = c.run(key("q=1"), None, async { Ok(answer("new")) }).await;
+        assert_eq!(again.unwrap().body, "new");
+        // Other parameters never share.
+        let other = c.run(key("q=2"), None, async { Ok(answer("other")) }).await;
+        assert_eq!(other.unwrap().body, "other");
+    }
+
+    #[tokio::test]
+    async fn kept_answers_expire_and_errors_are_not_kept() {
+        let c = Coalescer::default();
+        let until = Some(Instant::now() + Duration::from_millis(200));
+        let first = c.run(key("k"), until, async { Ok(answer("a")) }).await;
+        assert_eq!(first.unwrap().body, "a");
+        let cached = c.run(key("k"), until, async { Ok(answer("b")) }).await;
+        assert_eq!(cached.unwrap().body, "a");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let fresh = c.run(key("k"), None, async { Ok(answer("c")) }).await;
+        assert_eq!(fresh.unwrap().body, "c");
+
+        let failed = c
+            .run(key("e"), until, async {
+                Err(ApiError::BadGateway("down".into()))
+            })
+            .await;
+        assert_eq!(failed.unwrap_err().to_string(), "down");
+        let retried = c.run(key("e"), until, async { Ok(answer("up")) }).await;
+        assert_eq!(retried.unwrap().body, "up");
+    }
 }

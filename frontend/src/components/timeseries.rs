@@ -1,10 +1,16 @@
 //! The time series panel: lines drawn with plotters on a `<canvas>` (sized to the panel, sharp on
 //! high-DPI screens, redrawn on resize), a legend below and a hover tooltip.
+//!
+//! Each line is decimated to at most four points per pixel column before it is drawn
+//! ([`kubeglass_shared::decimate::m4`]): the same picture from a million points as from all of
+//! them, at the cost of a few thousand. A refresh that brings the same data, at the same size
+//! and theme, draws nothing.
 
 use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
 use kubeglass_shared::colors::{hex_rgb, series_color};
+use kubeglass_shared::decimate::m4;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::{format_axis_time, format_utc, time_ticks};
 use kubeglass_shared::units::{format_value, is_binary_unit, nice_step, nice_ticks};
@@ -18,7 +24,7 @@ use std::sync::Arc;
 /// The plotting area inside the canvas, in CSS pixels, and the ranges it shows: what the
 /// tooltip needs to turn a mouse position into a time.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct PlotArea {
+pub(crate) struct PlotArea {
     left: f64,
     right: f64,
     top: f64,
@@ -62,8 +68,42 @@ fn y_bounds(data: &PanelData, min: Option<f64>, max: Option<f64>, binary: bool) 
     }
 }
 
-/// Draws the chart; returns where the plotting area ended up.
-fn draw(
+/// The runs of `points` a line may join, as [`kubeglass_shared::frame::Series::segments`]
+/// splits them (at a NaN, or a jump of more than 1.5 steps), but as slices: a million points are
+/// not copied before they are decimated.
+fn runs(points: &[(i64, f64)], step_ms: i64) -> Vec<&[(i64, f64)]> {
+    let max_gap = if step_ms > 0 {
+        step_ms + step_ms / 2
+    } else {
+        i64::MAX
+    };
+    let mut out = Vec::new();
+    let mut start = None::<usize>;
+    for (i, &(t, v)) in points.iter().enumerate() {
+        if !v.is_finite() {
+            if let Some(s) = start.take() {
+                out.push(&points[s..i]);
+            }
+            continue;
+        }
+        match start {
+            Some(s) if t - points[i - 1].0 > max_gap => {
+                out.push(&points[s..i]);
+                start = Some(i);
+            }
+            Some(_) => {}
+            None => start = Some(i),
+        }
+    }
+    if let Some(s) = start {
+        out.push(&points[s..]);
+    }
+    out
+}
+
+/// Draws the chart; returns where the plotting area ended up. `pub(crate)` for the renderer
+/// benchmark page, which times exactly this.
+pub(crate) fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     (w, h): (f64, f64),
     data: &PanelData,
@@ -144,14 +184,16 @@ fn draw(
         .ok()?;
     }
 
+    // One column per device pixel of the plotting area.
+    let columns = (px.end - px.start).max(1) as usize;
     for (i, named) in data.series.iter().enumerate() {
         let (r, g, b) = hex_rgb(series_color(i)).unwrap_or((115, 191, 105));
         let color = RGBColor(r, g, b);
-        for segment in named.series.segments(data.step_ms) {
+        for segment in runs(&named.series.points, data.step_ms) {
             // Values outside fixed min/max are pinned to the edge rather than drawn outside.
-            let points: Vec<(i64, f64)> = segment
-                .iter()
-                .map(|(t, v)| (*t, v.clamp(y_min, y_max)))
+            let points: Vec<(i64, f64)> = m4(segment, from_ms, to_ms, columns)
+                .into_iter()
+                .map(|(t, v)| (t, v.clamp(y_min, y_max)))
                 .collect();
             if points.len() == 1 {
                 chart
@@ -203,6 +245,8 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
 
     {
         let panel = panel.clone();
+        // What the canvas shows now: a refresh that brings equal data draws nothing.
+        let mut drawn: Option<((f64, f64), bool, Arc<PanelData>)> = None;
         Effect::new(move |_| {
             let (w, h) = size.get();
             let light = theme.light.get();
@@ -212,7 +256,13 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
             if w < 10.0 || h < 10.0 {
                 return;
             }
+            if drawn.as_ref().is_some_and(|(s, l, old)| {
+                *s == (w, h) && *l == light && (Arc::ptr_eq(old, &d) || **old == *d)
+            }) {
+                return;
+            }
             area.set(draw(&canvas, (w, h), &d, &panel, light));
+            drawn = Some(((w, h), light, d));
         });
     }
 
