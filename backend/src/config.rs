@@ -21,6 +21,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read a password (one line) on stdin and print its Argon2 hash, for a line of --users.
+    HashPassword,
+    /// Create an API token for automation and print it (it is shown only this once; the
+    /// store keeps its SHA-256). Send it as `Authorization: Bearer TOKEN`.
+    CreateToken {
+        /// A name for the token, unique.
+        #[arg(long)]
+        name: String,
+        /// viewer (reads) or editor (also changes dashboards).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
     /// Check dashboard JSON files as an import would, and report what is wrong with each.
     CheckDashboard {
         /// Print one JSON array, an object per file, instead of text.
@@ -75,9 +87,42 @@ pub struct ServeArgs {
     /// Directory of the built UI (trunk's output). [default: ./dist]
     #[arg(long, env = "KUBEGLASS_UI")]
     pub ui: Option<PathBuf>,
-    /// Who may use kubeglass. Only `none` exists so far, which is allowed on loopback only. [default: none]
+    /// Who may use kubeglass: `none` (loopback only), `basic` (users of --users: a login page,
+    /// HTTP Basic for tools) or `proxy` (a user header set by an authenticating reverse proxy).
+    /// API tokens work in every mode. [default: none]
     #[arg(long, env = "KUBEGLASS_AUTH", value_enum)]
     pub auth: Option<AuthMode>,
+    /// Users for `--auth basic`: a line per user, `name:ARGON2_HASH:role` (role viewer or
+    /// editor); make hashes with `kubeglass hash-password`.
+    #[arg(long, env = "KUBEGLASS_USERS")]
+    pub users: Option<PathBuf>,
+    /// `--auth proxy`: the header holding the user name. [default: X-Forwarded-User]
+    #[arg(long, env = "KUBEGLASS_PROXY_HEADER")]
+    pub proxy_header: Option<String>,
+    /// `--auth proxy`: addresses or networks (`10.0.0.0/8`) of the proxy; the user header is
+    /// believed only from these. Required for proxy auth.
+    #[arg(
+        long,
+        env = "KUBEGLASS_PROXY_TRUSTED",
+        value_name = "ADDR[/BITS]",
+        value_delimiter = ','
+    )]
+    pub proxy_trusted: Vec<String>,
+    /// `--auth proxy`: user names that are editors; everyone else the proxy lets in is a viewer.
+    #[arg(
+        long,
+        env = "KUBEGLASS_PROXY_EDITORS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub proxy_editors: Vec<String>,
+    /// Hours a login session lasts. [default: 12]
+    #[arg(long, env = "KUBEGLASS_SESSION_HOURS")]
+    pub session_hours: Option<u64>,
+    /// Prometheus queries one user (or address) may have running at once; up to eight times as
+    /// many more wait, and past that they are answered with 429. [default: 16]
+    #[arg(long, env = "KUBEGLASS_MAX_CONCURRENT_QUERIES")]
+    pub max_concurrent_queries: Option<usize>,
     /// Seconds an upstream query may take before it is answered with 504. [default: 30]
     #[arg(long, env = "KUBEGLASS_UPSTREAM_TIMEOUT")]
     pub upstream_timeout: Option<u64>,
@@ -100,14 +145,41 @@ pub struct ServeArgs {
     /// replacing it revokes every signed link. [default: DATA_DIR/embed.key]
     #[arg(long, env = "KUBEGLASS_EMBED_KEY_FILE", global = true)]
     pub embed_key_file: Option<PathBuf>,
+    /// Kubeconfig file of the Kubernetes cluster `default`. Without it, `KUBECONFIG`, the
+    /// in-cluster service account, or `~/.kube/config`, in that order.
+    #[arg(long, env = "KUBEGLASS_KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Context of the kubeconfig for the cluster `default`. [default: its current context]
+    #[arg(long, env = "KUBEGLASS_CONTEXT")]
+    pub context: Option<String>,
+    /// URL of a Kubernetes API server reached without credentials (tests, `kubectl proxy`),
+    /// as the cluster `default`.
+    #[arg(long = "k8s-url", env = "KUBEGLASS_K8S_URL")]
+    pub k8s_url: Option<String>,
+    #[command(flatten)]
+    pub etcd: crate::etcd::config::EtcdArgs,
 }
 
-/// The auth modes. Basic and proxy auth are not built yet; until they are, kubeglass can
-/// only listen on loopback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+/// The auth modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthMode {
+    /// Everyone is an editor; loopback only.
     None,
+    /// Users and passwords of `--users`.
+    Basic,
+    /// A user header from an authenticating reverse proxy.
+    Proxy,
+}
+
+impl AuthMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::None => "none",
+            AuthMode::Basic => "basic",
+            AuthMode::Proxy => "proxy",
+        }
+    }
 }
 
 /// The same settings as [`ServeArgs`], read from the TOML file.
@@ -122,6 +194,17 @@ struct FileConfig {
     dashboards: Option<PathBuf>,
     ui: Option<PathBuf>,
     auth: Option<AuthMode>,
+    users: Option<PathBuf>,
+    #[serde(alias = "proxy_header")]
+    proxy_header: Option<String>,
+    #[serde(alias = "proxy_trusted", default)]
+    proxy_trusted: Vec<String>,
+    #[serde(alias = "proxy_editors", default)]
+    proxy_editors: Vec<String>,
+    #[serde(alias = "session_hours")]
+    session_hours: Option<u64>,
+    #[serde(alias = "max_concurrent_queries")]
+    max_concurrent_queries: Option<usize>,
     #[serde(alias = "upstream_timeout")]
     upstream_timeout: Option<u64>,
     #[serde(alias = "max_response_bytes")]
@@ -132,6 +215,16 @@ struct FileConfig {
     allow_embedding: Vec<String>,
     #[serde(alias = "embed_key_file")]
     embed_key_file: Option<PathBuf>,
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    #[serde(alias = "k8s_url")]
+    k8s_url: Option<String>,
+    /// Named Kubernetes clusters: `[[kubernetes]]` tables.
+    #[serde(default)]
+    kubernetes: Vec<crate::k8s::ClusterSpec>,
+    /// etcd: a URL list (the cluster `default`), or an `[etcd]` table with
+    /// `[etcd.clusters.NAME]` tables (see `etcd::config`).
+    etcd: Option<toml::Value>,
 }
 
 /// The configuration the server runs with, every default applied and every check passed.
@@ -143,10 +236,17 @@ pub struct Config {
     pub dashboards_dir: Option<PathBuf>,
     pub datasources: Vec<DataSource>,
     pub auth: AuthMode,
+    pub users: Option<std::sync::Arc<crate::auth::Users>>,
+    pub proxy: ProxyAuth,
+    pub session_ttl: Duration,
     pub limits: Limits,
     /// Origins allowed to frame `/d/` and `/d-solo/` pages, as `scheme://host[:port]`.
     pub allow_embedding: Vec<String>,
     pub embed_key_file: PathBuf,
+    /// The Kubernetes clusters, by name.
+    pub clusters: crate::k8s::Clusters,
+    /// The etcd clusters, in name order.
+    pub etcd: Vec<crate::etcd::config::EtcdCluster>,
 }
 
 /// Bounds on what kubeglass accepts from outside and waits for from upstreams.
@@ -155,16 +255,29 @@ pub struct Limits {
     pub upstream_timeout: Duration,
     pub max_response_bytes: usize,
     pub max_body_bytes: usize,
+    pub max_concurrent_queries: usize,
+}
+
+/// Settings of `--auth proxy`.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyAuth {
+    pub header: String,
+    pub trusted: Vec<crate::auth::Cidr>,
+    pub editors: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("{0}")]
+    Kubernetes(String),
     #[error("config file {path}: {message}")]
     File { path: PathBuf, message: String },
     #[error(transparent)]
     DataSources(#[from] DataSourceError),
     #[error("--listen {0}: listening beyond loopback needs an auth mode, and --auth none allows loopback only")]
     OpenWithoutAuth(SocketAddr),
+    #[error("{0}")]
+    Auth(String),
     #[error("--{flag} {value}: {message}")]
     Invalid {
         flag: &'static str,
@@ -188,6 +301,73 @@ impl Config {
         let auth = args.auth.or(file.auth).unwrap_or(AuthMode::None);
         if auth == AuthMode::None && !listen.ip().is_loopback() {
             return Err(ConfigError::OpenWithoutAuth(listen));
+        }
+        let users = match (auth, args.users.or(file.users)) {
+            (AuthMode::Basic, Some(path)) => Some(std::sync::Arc::new(
+                crate::auth::Users::load(&path).map_err(ConfigError::Auth)?,
+            )),
+            (AuthMode::Basic, None) => {
+                return Err(ConfigError::Auth(
+                    "--auth basic needs --users FILE (lines `name:ARGON2_HASH:role`)".into(),
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(ConfigError::Auth(
+                    "--users is used by --auth basic only".into(),
+                ))
+            }
+            (_, None) => None,
+        };
+        let proxy_trusted = if args.proxy_trusted.is_empty() {
+            file.proxy_trusted
+        } else {
+            args.proxy_trusted
+        };
+        let proxy = ProxyAuth {
+            header: args
+                .proxy_header
+                .or(file.proxy_header)
+                .unwrap_or_else(|| "X-Forwarded-User".into()),
+            trusted: proxy_trusted
+                .iter()
+                .map(|s| crate::auth::Cidr::parse(s))
+                .collect::<Result<_, _>>()
+                .map_err(|e| ConfigError::Auth(format!("--proxy-trusted: {e}")))?,
+            editors: if args.proxy_editors.is_empty() {
+                file.proxy_editors
+            } else {
+                args.proxy_editors
+            },
+        };
+        if axum::http::HeaderName::from_bytes(proxy.header.as_bytes()).is_err() {
+            return Err(ConfigError::Auth(format!(
+                "--proxy-header `{}` is not a header name",
+                proxy.header
+            )));
+        }
+        if auth == AuthMode::Proxy && proxy.trusted.is_empty() {
+            return Err(ConfigError::Auth(
+                "--auth proxy needs --proxy-trusted ADDR[/BITS]: the user header is believed only from the proxy".into(),
+            ));
+        }
+        let session_hours = args.session_hours.or(file.session_hours).unwrap_or(12);
+        if !(1..=24 * 366).contains(&session_hours) {
+            return Err(ConfigError::Invalid {
+                flag: "session-hours",
+                value: session_hours.to_string(),
+                message: "must be between 1 and 8784".into(),
+            });
+        }
+        let max_concurrent_queries = args
+            .max_concurrent_queries
+            .or(file.max_concurrent_queries)
+            .unwrap_or(16);
+        if max_concurrent_queries == 0 {
+            return Err(ConfigError::Invalid {
+                flag: "max-concurrent-queries",
+                value: "0".into(),
+                message: "must be at least 1".into(),
+            });
         }
         let mut datasources = Vec::new();
         if let Some(url) = args.prometheus.or(file.prometheus) {
@@ -221,7 +401,17 @@ impl Config {
             .data_dir
             .or(file.data_dir)
             .unwrap_or_else(|| PathBuf::from("data"));
+        let clusters = crate::k8s::Clusters::from_settings(crate::k8s::ClusterSettings {
+            kubeconfig: args.kubeconfig.or(file.kubeconfig),
+            context: args.context.or(file.context),
+            k8s_url: args.k8s_url.or(file.k8s_url),
+            clusters: file.kubernetes,
+        })
+        .map_err(ConfigError::Kubernetes)?;
+        let etcd = crate::etcd::config::load(args.etcd, file.etcd)?;
         Ok(Config {
+            etcd,
+            clusters,
             listen,
             embed_key_file: args
                 .embed_key_file
@@ -233,7 +423,11 @@ impl Config {
             dashboards_dir: args.dashboards.or(file.dashboards),
             datasources,
             auth,
+            users,
+            proxy,
+            session_ttl: Duration::from_secs(session_hours * 3600),
             limits: Limits {
+                max_concurrent_queries,
                 upstream_timeout: Duration::from_secs(upstream_timeout),
                 max_response_bytes: args
                     .max_response_bytes

@@ -1,10 +1,13 @@
 //! `kubeglass`: serves the UI, stores dashboards and proxies read-only queries.
 
+mod auth;
 mod check;
 mod config;
 mod datasources;
 mod embed;
+mod etcd;
 mod http;
+mod k8s;
 mod metrics;
 mod provisioning;
 mod store;
@@ -23,6 +26,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
+        Some(Command::HashPassword) => auth::hash_password_command(),
+        Some(Command::CreateToken { name, role }) => {
+            http::auth::create_token_command(cli.serve, &name, &role)
+        }
         Some(Command::CheckDashboard { json, files }) => check::check_dashboards(json, &files),
         Some(Command::EmbedLink {
             dashboard,
@@ -76,10 +83,13 @@ fn serve(args: config::ServeArgs) -> Result<ExitCode, String> {
             "kubeglass listening on http://{}",
             listener.local_addr().map_err(|e| e.to_string())?
         );
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("serving: {e}"))
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("serving: {e}"))
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,30 @@ pub fn themed_href(path: &str, light: bool) -> String {
     }
 }
 
+/// Who is logged in, at the right of the navigation, with a way to log out of a session.
+/// Fetching the user also gives the API client the session's CSRF token.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let me = LocalResource::new(crate::api::current_user);
+    let logout = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = crate::api::logout().await;
+            let _ = window().location().set_href("/login");
+        })
+    };
+    move || {
+        me.get().and_then(|r| r.ok()).flatten().filter(|u| u.via != "none").map(|u| {
+            let session = u.via == "session";
+            view! {
+                <span class="kg-nav-user" data-user=u.name.clone() data-role=u.role.clone()>
+                    {format!("{} ({})", u.name, u.role)}
+                    {session.then(|| view! { <button class="kg-btn" data-logout="" on:click=logout>"Log out"</button> })}
+                </span>
+            }
+        })
+    }
+}
+
 #[component]
 fn Shell() -> impl IntoView {
     let query = use_query_map();
@@ -86,6 +110,13 @@ fn Shell() -> impl IntoView {
                 <a class="kg-nav-link" href=move || themed_href("/dashboard/import", light.get())>
                     "Import"
                 </a>
+                <a class="kg-nav-link" href=move || themed_href("/k8s", light.get())>
+                    "Kubernetes"
+                </a>
+                <a class="kg-nav-link" href=move || themed_href("/etcd", light.get())>
+                    "etcd"
+                </a>
+                <UserMenu />
             </nav>
             <main class="kg-main">
                 <Routes fallback=|| view! { <NotFound /> }>
@@ -93,9 +124,19 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/d/:uid/:slug") view=DashboardPage />
                     <Route path=path!("/d/:uid") view=DashboardPage />
                     <Route path=path!("/explore") view=Explore />
+                    <Route path=path!("/etcd") view=crate::routes::etcd::EtcdPage />
                     <Route path=path!("/dashboard/import") view=ImportPage />
+                    <Route path=path!("/login") view=crate::routes::login::LoginPage />
+                    <Route path=path!("/k8s") view=crate::routes::k8s::K8sIndex />
+                    <Route path=path!("/k8s/:cluster") view=crate::routes::k8s::overview::OverviewPage />
+                    <Route path=path!("/k8s/:cluster/nodes") view=crate::routes::k8s::nodes::NodesPage />
+                    <Route path=path!("/k8s/:cluster/workloads") view=crate::routes::k8s::workloads::WorkloadsPage />
+                    <Route path=path!("/k8s/:cluster/pods") view=crate::routes::k8s::pods::PodsPage />
+                    <Route path=path!("/k8s/:cluster/events") view=crate::routes::k8s::events::EventsPage />
+                    <Route path=path!("/k8s/:cluster/namespaces/:ns/pods/:name") view=crate::routes::k8s::pod::PodPage />
                     <Route path=path!("/d-solo/:uid/:slug") view=SoloPanelPage />
                     <Route path=path!("/d-solo/:uid") view=SoloPanelPage />
+                    <Route path=path!("/bench/render") view=crate::routes::bench::BenchRender />
                 </Routes>
             </main>
         </div>

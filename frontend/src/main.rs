@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod components;
+mod k8s;
 mod routes;
 mod url_state;
 

@@ -227,3 +227,53 @@ pub struct SignEmbedResponse {
 
 /// The header an embed token travels in on API calls (the page has it as `?token=`).
 pub const EMBED_TOKEN_HEADER: &str = "x-embed-token";
+
+/// The header the UI sends its session's CSRF token in, on every state-changing request.
+pub const CSRF_HEADER: &str = "X-Kubeglass-CSRF";
+
+/// `GET /api/user` and the answer of `POST /api/login`: who the requests are from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub name: String,
+    /// `viewer` or `editor`.
+    pub role: String,
+    /// How the user was recognised: `none`, `session`, `basic`, `proxy` or `token`.
+    pub via: String,
+    /// The server's auth mode: `none`, `basic` or `proxy`.
+    pub auth: String,
+    /// The token to send in [`CSRF_HEADER`] (sessions only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf: Option<String>,
+}
+
+/// `POST /api/login` (`--auth basic`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub user: String,
+    pub password: String,
+}
+
+/// Where the login page goes afterwards (`?next=`): only a path of this site, so that a crafted
+/// link cannot send the user elsewhere (`//host`, `/\host` and URLs are refused).
+pub fn safe_next_path(next: Option<String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod auth_tests {
+    use super::safe_next_path;
+
+    #[test]
+    fn login_follows_only_local_paths() {
+        let next = |s: &str| safe_next_path(Some(s.into()));
+        assert_eq!(next("/d/node?from=now-1h"), "/d/node?from=now-1h");
+        assert_eq!(next("//evil.example.com"), "/");
+        assert_eq!(next("https://evil.example.com"), "/");
+        assert_eq!(next("/\\evil.example.com"), "/");
+        assert_eq!(safe_next_path(None), "/");
+    }
+}

@@ -5,19 +5,24 @@
 
 pub mod api;
 pub mod colors;
+pub mod decimate;
+pub mod etcd;
 pub mod field;
 pub mod frame;
 pub mod gauge;
 pub mod import;
 pub mod interval;
 pub mod k8s;
+pub mod k8s_view;
 pub mod legend;
+pub mod mappings;
 pub mod migrate;
 pub mod model;
 pub mod panels;
 pub mod pie;
 pub mod prom;
 pub mod query;
+pub mod repeat;
 pub mod table;
 pub mod template;
 pub mod text;

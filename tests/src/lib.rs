@@ -3,6 +3,7 @@
 //! drives the real UI in headless Chromium through chromedriver.
 
 pub mod browser;
+pub mod k8s_server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -56,6 +57,11 @@ impl Kubeglass {
     /// Starts kubeglass on a free loopback port with its data in `dir` and the built UI, plus
     /// `args`; waits for `/healthz`.
     pub fn start(dir: &std::path::Path, args: &[&str]) -> Kubeglass {
+        Kubeglass::start_with_ui(dir, &ui_dir(), args)
+    }
+
+    /// As [`Kubeglass::start`], serving the UI from `ui`.
+    pub fn start_with_ui(dir: &std::path::Path, ui: &std::path::Path, args: &[&str]) -> Kubeglass {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let mut cmd = Command::new(kubeglass_bin());
         cmd.arg("--listen")
@@ -63,7 +69,7 @@ impl Kubeglass {
             .arg("--data-dir")
             .arg(dir.join("data"))
             .arg("--ui")
-            .arg(ui_dir())
+            .arg(ui)
             .args(args);
         let mut process =
             Process::spawn("kubeglass", &mut cmd, &dir.join("kubeglass.log")).unwrap();
@@ -177,4 +183,93 @@ pub async fn live_stack(name: &str, extra: &[&str]) -> (Stack, Kubeglass, PathBu
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     (stack, kg, dir)
+}
+
+/// One etcd member of Debian's `etcd-server` on loopback ports of its own, which a test can
+/// kill -9 and start again on the same data dir and ports (as a crash and a restart would).
+pub struct EtcdServer {
+    process: Option<Process>,
+    pub url: String,
+    client_port: u16,
+    peer_port: u16,
+    metrics_port: u16,
+    dir: PathBuf,
+    starts: u32,
+    /// PEM files (server certificate, its key, the CA of clients) when it serves TLS and
+    /// asks clients for certificates.
+    tls: Option<[PathBuf; 3]>,
+}
+
+impl EtcdServer {
+    /// Starts etcd with its data and logs under `dir`; returns once it answers `/health`.
+    pub fn start(dir: &std::path::Path) -> EtcdServer {
+        EtcdServer::start_with(dir, None)
+    }
+
+    /// Starts etcd serving https with `tls` = [server certificate, its key, the clients' CA]
+    /// (PEM files), requiring client certificates.
+    pub fn start_with(dir: &std::path::Path, tls: Option<[PathBuf; 3]>) -> EtcdServer {
+        let (client_port, peer_port, metrics_port) = (free_port(), free_port(), free_port());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let mut etcd = EtcdServer {
+            process: None,
+            url: format!("{scheme}://127.0.0.1:{client_port}"),
+            client_port,
+            peer_port,
+            metrics_port,
+            dir: dir.to_owned(),
+            starts: 0,
+            tls,
+        };
+        etcd.spawn();
+        etcd
+    }
+
+    fn spawn(&mut self) {
+        self.starts += 1;
+        let peer = self.peer_port;
+        let mut cmd = Command::new("etcd");
+        let url = &self.url;
+        cmd.args([
+            "--name=kubeglass-test".to_owned(),
+            format!("--data-dir={}", self.dir.join("etcd").display()),
+            format!("--listen-client-urls={url}"),
+            format!("--advertise-client-urls={url}"),
+            // Health over plain HTTP, whatever the client URLs serve.
+            format!(
+                "--listen-metrics-urls=http://127.0.0.1:{}",
+                self.metrics_port
+            ),
+            format!("--listen-peer-urls=http://127.0.0.1:{peer}"),
+            format!("--initial-advertise-peer-urls=http://127.0.0.1:{peer}"),
+            format!("--initial-cluster=kubeglass-test=http://127.0.0.1:{peer}"),
+        ]);
+        if let Some([cert, key, ca]) = &self.tls {
+            cmd.arg(format!("--cert-file={}", cert.display()))
+                .arg(format!("--key-file={}", key.display()))
+                .arg(format!("--trusted-ca-file={}", ca.display()))
+                .arg("--client-cert-auth");
+        }
+        let log = self.dir.join(format!("etcd-{}.log", self.starts));
+        let mut p = Process::spawn("etcd", &mut cmd, &log).unwrap();
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.metrics_port));
+        stack::wait_ready(&mut p, Duration::from_secs(30), || {
+            stack::http_get(addr, "/health").is_ok_and(|(s, b)| s == 200 && b.contains("true"))
+        })
+        .unwrap();
+        self.process = Some(p);
+    }
+
+    /// SIGKILL, as a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            p.kill();
+        }
+    }
+
+    /// Starts it again on the same data dir and ports.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
 }

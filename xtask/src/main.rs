@@ -1,6 +1,8 @@
 //! `cargo xtask run` and `cargo xtask test`: the only commands a newcomer needs. Each sets up
 //! everything it needs on a Debian machine (see `tools`) before it runs.
 
+mod bench;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -18,8 +20,15 @@ const USAGE: &str = "usage:
   cargo xtask test [-- CARGO TEST ARGS]
       Set up, build the UI and the server once, and run every test: unit, integration against
       real Prometheus, node_exporter and etcd, and the browser tests in headless Chromium.
+  cargo xtask fuzz [CASES]
+      Run the property tests of outside input (import, interpolation, time ranges, WebSocket
+      messages) with many more cases than `test` does [default: 100000 each].
   cargo xtask ui
-      Build only the UI into dist/ (what `run` and `test` do first).";
+      Build only the UI into dist/ (what `run` and `test` do first).
+  cargo xtask bench [--skip-ui]
+      Measure kubeglass against its baselines (uPlot, Prometheus itself) on this machine: print
+      one table and write it to target/bench/report.md (about ten minutes). --skip-ui measures
+      the UI already built in dist/.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +36,8 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("ui") => build_ui(&xtask::workspace_root()),
+        Some("fuzz") => fuzz(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -122,6 +133,10 @@ fn run(args: &[String]) -> Result<(), String> {
             let datasources = dir.join("datasources.yaml");
             std::fs::write(&datasources, format!("apiVersion: 1\ndatasources:\n  - name: Prometheus (local)\n    uid: prometheus\n    type: prometheus\n    url: {}\n    isDefault: true\n    jsonData:\n      timeInterval: 5s\n", s.prometheus_url)).map_err(|e| e.to_string())?;
             cmd.arg("--datasources").arg(&datasources);
+            // The local etcd is shown on the /etcd page.
+            if let Some(url) = &s.etcd_url {
+                cmd.arg("--etcd").arg(url);
+            }
             println!(
                 "xtask: Prometheus {}  node_exporter {}  etcd {}",
                 s.prometheus_url,
@@ -158,6 +173,32 @@ fn run(args: &[String]) -> Result<(), String> {
     server.stop();
     drop(stack);
     outcome
+}
+
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let cases = match args.first() {
+        Some(n) => n
+            .parse::<u32>()
+            .map_err(|_| format!("fuzz: CASES must be a number, not `{n}`"))?,
+        None => 100_000,
+    };
+    println!("xtask: {cases} cases for each property of shared/tests/fuzz.rs");
+    tools::run(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "kubeglass-shared",
+                "--test",
+                "fuzz",
+            ])
+            .env("PROPTEST_CASES", cases.to_string())
+            // Optimised for speed, but an arithmetic overflow still fails, as in `test`.
+            .env("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")
+            .env("CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS", "true")
+            .current_dir(xtask::workspace_root()),
+    )
 }
 
 fn test(args: &[String]) -> Result<(), String> {

@@ -16,6 +16,10 @@ pub struct Process {
     pub name: String,
     child: Child,
     pub log: PathBuf,
+    /// How it was started, so that [`Process::restart`] can start it again the same way.
+    program: std::ffi::OsString,
+    args: Vec<std::ffi::OsString>,
+    cwd: Option<PathBuf>,
 }
 
 impl Process {
@@ -43,7 +47,42 @@ impl Process {
             name: name.to_owned(),
             child,
             log: log.to_owned(),
+            program: cmd.get_program().to_owned(),
+            args: cmd.get_args().map(ToOwned::to_owned).collect(),
+            cwd: cmd.get_current_dir().map(Path::to_owned),
         })
+    }
+
+    /// Starts the process again with the same program, arguments (so the same ports and
+    /// data dir) and log file (appended to), after it was stopped or killed. The caller
+    /// waits for it to be ready.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.stop();
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args);
+        if let Some(dir) = &self.cwd {
+            cmd.current_dir(dir);
+        }
+        let out = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log)
+            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        let err = out
+            .try_clone()
+            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
+        // SAFETY: as in `spawn`.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                libc::setpgid(0, 0);
+                Ok(())
+            });
+        }
+        self.child = cmd
+            .spawn()
+            .map_err(|e| format!("restarting {}: {e}", self.name))?;
+        Ok(())
     }
 
     pub fn pid(&self) -> u32 {

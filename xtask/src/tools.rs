@@ -99,6 +99,15 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<(), String> {
     Ok(())
 }
 
+/// What `cargo xtask bench` needs besides the stack and the browser: wrk, the load generator
+/// of the proxy benchmark.
+const BENCH_PACKAGES: &[(&str, &str)] = &[("wrk", "wrk")];
+
+/// Installs the benchmark's own tools (see [`BENCH_PACKAGES`]).
+pub fn ensure_bench_tools() -> Result<(), String> {
+    ensure_debian_packages(BENCH_PACKAGES)
+}
+
 fn ensure_debian_packages(wanted: &[(&str, &str)]) -> Result<(), String> {
     let mut missing: Vec<&str> = wanted
         .iter()

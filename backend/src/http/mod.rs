@@ -1,6 +1,7 @@
 //! The HTTP server: one small router per resource, merged here with the layers every
 //! response goes through (metrics, body limit, security headers).
 
+pub mod auth;
 pub mod dashboards;
 pub mod embed;
 pub mod error;
@@ -28,6 +29,15 @@ pub struct AppState {
     pub http: reqwest::Client,
     pub metrics: Arc<Metrics>,
     pub embed_key: crate::embed::EmbedKey,
+    /// Kubernetes clusters and their shared watches.
+    pub k8s: crate::k8s::K8s,
+    /// etcd clusters and their shared watches.
+    pub etcd: crate::etcd::Etcd,
+    pub auth: Arc<auth::AuthState>,
+    /// The Content-Security-Policy of the app's pages (see [`csp`]).
+    pub csp: Arc<String>,
+    /// Identical concurrent Prometheus queries share one upstream request.
+    pub proxy: Arc<proxy::Coalescer>,
 }
 
 impl AppState {
@@ -39,7 +49,13 @@ impl AppState {
             .pool_max_idle_per_host(64)
             .build()
             .expect("the HTTP client's settings are valid");
+        let csp = Arc::new(csp(&config.ui_dir));
         AppState {
+            k8s: crate::k8s::K8s::new(config.clusters.clone()),
+            etcd: crate::etcd::Etcd::new(&config.etcd),
+            auth: Arc::new(auth::AuthState::new(&config)),
+            csp,
+            proxy: Default::default(),
             config: Arc::new(config),
             store,
             http,
@@ -69,10 +85,29 @@ pub fn router(state: AppState) -> Router {
             get(proxy::prometheus).post(proxy::prometheus),
         )
         .route("/api/embed/sign", axum::routing::post(embed::sign))
+        .route("/api/login", axum::routing::post(auth::login))
+        .route("/api/logout", axum::routing::post(auth::logout))
+        .route("/api/user", get(auth::current_user))
+        .route(
+            "/api/auth/tokens",
+            get(auth::list_tokens).post(auth::create_token),
+        )
+        .route(
+            "/api/auth/tokens/{id}",
+            axum::routing::delete(auth::delete_token),
+        )
+        .merge(crate::k8s::routes())
+        .merge(crate::etcd::http::routes())
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        // Layers run outside in: the embed guard first (a valid signed token opens its
+        // panel's routes), then authentication for everything else.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_user,
+        ))
         .route_layer(middleware::from_fn_with_state(state.clone(), embed::guard));
     let ui = &state.config.ui_dir;
     let static_files = ServeDir::new(ui).fallback(ServeFile::new(ui.join("index.html")));
@@ -96,6 +131,42 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// The app's Content-Security-Policy: scripts only from kubeglass itself plus the inline
+/// loader trunk writes into `index.html` (allowed by its hash, computed from the file being
+/// served), WebAssembly compilation, and connections only back to kubeglass. Styles allow
+/// inline `style` attributes, which the panels set for layout and colours.
+pub fn csp(ui_dir: &std::path::Path) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let index = std::fs::read_to_string(ui_dir.join("index.html")).unwrap_or_default();
+    let mut hashes = String::new();
+    let mut rest = index.as_str();
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..open_end];
+        let body_start = open_end + 1;
+        let Some(close) = after[body_start..].find("</script>") else {
+            break;
+        };
+        let body = &after[body_start..body_start + close];
+        if !tag.contains(" src=") && !body.trim().is_empty() {
+            let hash = sha2::Sha256::digest(body.as_bytes());
+            hashes.push_str(&format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(hash)
+            ));
+        }
+        rest = &after[body_start + close..];
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: https:; connect-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'"
+    )
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {
