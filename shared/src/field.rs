@@ -101,6 +101,12 @@ impl FieldConfig {
 /// `name`. Grafana tests with JavaScript's `RegExp.test`: a search, not a full match. An
 /// invalid pattern matches nothing.
 pub fn regex_matches(pattern: &str, name: &str) -> bool {
+    grafana_regex(pattern).is_some_and(|re| re.is_match(name))
+}
+
+/// A Grafana regex (`/pattern/flags` as JavaScript writes it, or a bare pattern) compiled;
+/// the `i` flag is honoured. `None` when the pattern is invalid.
+pub fn grafana_regex(pattern: &str) -> Option<regex_lite::Regex> {
     let (body, flags) = match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
         Some((body, flags)) => (body, flags),
         None => (pattern, ""),
@@ -110,7 +116,7 @@ pub fn regex_matches(pattern: &str, name: &str) -> bool {
     } else {
         body.to_string()
     };
-    regex_lite::Regex::new(&source).is_ok_and(|re| re.is_match(name))
+    regex_lite::Regex::new(&source).ok()
 }
 
 fn matches(matcher: &FieldMatcher, field: &FieldRef<'_>) -> bool {

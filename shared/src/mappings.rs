@@ -187,16 +187,7 @@ fn js_number_text(v: f64) -> String {
 }
 
 fn regex_result(pattern: &str, text: &str, replacement: Option<&str>) -> Option<Mapped> {
-    let (body, flags) = match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
-        Some((body, flags)) => (body, flags),
-        None => (pattern, ""),
-    };
-    let source = if flags.contains('i') {
-        format!("(?i){body}")
-    } else {
-        body.to_string()
-    };
-    let re = regex_lite::Regex::new(&source).ok()?;
+    let re = crate::field::grafana_regex(pattern)?;
     let caps = re.captures(text)?;
     // As Grafana: the text with the match replaced by the result text, `$1` expanded.
     let text = replacement.map(|r| {

@@ -13,6 +13,53 @@ use xtask::stack::{self, free_port, Process};
 
 pub use xtask::stack::{Stack, StackOptions};
 
+/// A WebSocket client connection, as the watch tests open them.
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text message of a WebSocket, parsed (pings and other frames skipped), or `Err` with
+/// the close frame's code and reason. Fails the test after 30 s without one.
+pub async fn ws_next<T: serde::de::DeserializeOwned>(ws: &mut Ws) -> Result<T, (u16, String)> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(30), ws.next())
+            .await
+            .expect("a message within 30 s");
+        match m {
+            Some(Ok(Message::Text(t))) => {
+                return Ok(serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")))
+            }
+            Some(Ok(Message::Close(Some(f)))) => return Err((f.code.into(), f.reason.to_string())),
+            Some(Ok(Message::Close(None))) | None => return Err((0, String::new())),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err((0, e.to_string())),
+        }
+    }
+}
+
+/// `kubeglass hash-password`, as an operator runs it: the Argon2 hash of `password`.
+pub fn hash_password(password: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(kubeglass_bin())
+        .arg("hash-password")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "kubeglass hash-password failed");
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    hash
+}
+
 /// The kubeglass binary under test. `cargo xtask test` builds it and sets `KUBEGLASS_BIN`.
 pub fn kubeglass_bin() -> PathBuf {
     let path = std::env::var_os("KUBEGLASS_BIN")
@@ -190,7 +237,6 @@ pub async fn live_stack(name: &str, extra: &[&str]) -> (Stack, Kubeglass, PathBu
 pub struct EtcdServer {
     process: Option<Process>,
     pub url: String,
-    client_port: u16,
     peer_port: u16,
     metrics_port: u16,
     dir: PathBuf,
@@ -214,7 +260,6 @@ impl EtcdServer {
         let mut etcd = EtcdServer {
             process: None,
             url: format!("{scheme}://127.0.0.1:{client_port}"),
-            client_port,
             peer_port,
             metrics_port,
             dir: dir.to_owned(),

@@ -2,32 +2,10 @@
 //! login sessions with CSRF protection, the trusted-proxy mode, API tokens and their roles,
 //! and the open routes.
 
-use kubeglass_e2e::{http, kubeglass_bin, test_dir, Kubeglass};
+use kubeglass_e2e::{hash_password as hash, http, kubeglass_bin, test_dir, Kubeglass};
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-/// `kubeglass hash-password`, as an operator would run it.
-fn hash(password: &str) -> String {
-    let mut child = Command::new(kubeglass_bin())
-        .arg("hash-password")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{password}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    assert!(hash.starts_with("$argon2id$"), "{hash}");
-    hash
-}
+use std::process::Command;
 
 fn start_basic(name: &str) -> Kubeglass {
     let dir = test_dir(name);

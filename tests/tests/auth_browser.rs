@@ -5,28 +5,14 @@
 
 use fantoccini::Locator;
 use kubeglass_e2e::browser::Browser;
-use kubeglass_e2e::{http, kubeglass_bin, live_stack};
+use kubeglass_e2e::{http, live_stack};
 use serde_json::json;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn users_file() -> std::path::PathBuf {
     let dir = xtask::target_dir().join("e2e/auth-browser-users");
     std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(kubeglass_bin())
-        .arg("hash-password")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse\n")
-        .unwrap();
-    let hash = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let hash = kubeglass_e2e::hash_password("correct horse");
     let path = dir.join("users");
     std::fs::write(&path, format!("alice:{}:editor\n", hash.trim())).unwrap();
     path

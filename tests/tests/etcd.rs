@@ -3,17 +3,13 @@
 //! dropped client socket), compaction, and the refusals.
 
 use etcd_client::{Client, CompactionOptions, GetOptions};
-use futures_util::{SinkExt, StreamExt};
-use kubeglass_e2e::{http, test_dir, EtcdServer, Kubeglass};
+use futures_util::SinkExt;
+use kubeglass_e2e::{http, test_dir, ws_next, EtcdServer, Kubeglass, Ws};
 use kubeglass_shared::etcd::{EventType, KeysResponse, ServerMessage};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn start(name: &str, extra: &[&str]) -> (EtcdServer, Kubeglass) {
     let dir = test_dir(name);
@@ -37,24 +33,6 @@ async fn send(ws: &mut Ws, text: &str) {
     ws.send(Message::text(text)).await.unwrap();
 }
 
-/// The next server message (skipping pings), or `Err` with the close frame's code and reason.
-async fn next(ws: &mut Ws) -> Result<ServerMessage, (u16, String)> {
-    loop {
-        let m = tokio::time::timeout(Duration::from_secs(30), ws.next())
-            .await
-            .expect("a message within 30 s");
-        match m {
-            Some(Ok(Message::Text(t))) => {
-                return Ok(serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")))
-            }
-            Some(Ok(Message::Close(Some(f)))) => return Err((f.code.into(), f.reason.to_string())),
-            Some(Ok(Message::Close(None))) | None => return Err((0, String::new())),
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => return Err((0, e.to_string())),
-        }
-    }
-}
-
 /// Watches `prefix` and returns once the watch is established, with its revision.
 async fn watch(ws: &mut Ws, prefix: &str, start: Option<i64>) -> i64 {
     let mut req = serde_json::json!({"prefix": prefix, "prev_kv": true});
@@ -62,7 +40,7 @@ async fn watch(ws: &mut Ws, prefix: &str, start: Option<i64>) -> i64 {
         req["start_revision"] = s.into();
     }
     send(ws, &req.to_string()).await;
-    match next(ws).await {
+    match ws_next::<ServerMessage>(ws).await {
         Ok(ServerMessage::Created { revision, .. }) => revision,
         other => panic!("expected created, got {other:?}"),
     }
@@ -116,7 +94,7 @@ impl Seen {
 /// Reads from `ws` into `seen` until it has seen revision `to`.
 async fn read_until(ws: &mut Ws, seen: &mut Seen, to: i64) {
     while seen.last < to {
-        let m = next(ws)
+        let m = ws_next::<ServerMessage>(ws)
             .await
             .unwrap_or_else(|c| panic!("closed {c:?} at revision {}", seen.last));
         seen.take(m);
@@ -193,7 +171,7 @@ async fn ten_thousand_events_reach_two_clients_exactly_once_in_order() {
         let mut got = Vec::new();
         let mut batches = 0;
         while got.len() < expect.len() {
-            match next(&mut ws).await {
+            match ws_next::<ServerMessage>(&mut ws).await {
                 Ok(ServerMessage::Events { events, .. }) => {
                     batches += 1;
                     for e in events {
@@ -324,7 +302,7 @@ async fn no_event_lost_when_etcd_is_killed_or_a_client_reconnects() {
         |mut ws: Ws, mut seen: Seen, target: std::sync::Arc<std::sync::atomic::AtomicI64>| {
             tokio::spawn(async move {
                 while seen.last < target.load(std::sync::atomic::Ordering::SeqCst) {
-                    let m = next(&mut ws)
+                    let m = ws_next::<ServerMessage>(&mut ws)
                         .await
                         .unwrap_or_else(|c| panic!("closed {c:?} at revision {}", seen.last));
                     seen.take(m);
@@ -406,9 +384,9 @@ async fn a_compacted_revision_gets_the_compacted_message() {
     )
     .await;
     // etcd confirms the watch, then cancels it as compacted.
-    let mut m = next(&mut ws).await;
+    let mut m = ws_next::<ServerMessage>(&mut ws).await;
     if let Ok(ServerMessage::Created { .. }) = m {
-        m = next(&mut ws).await;
+        m = ws_next::<ServerMessage>(&mut ws).await;
     }
     match m {
         Ok(ServerMessage::Compacted {
@@ -436,7 +414,7 @@ async fn a_compacted_revision_gets_the_compacted_message() {
     let r = watch(&mut ws, "/compact/", Some(keys.revision + 1)).await;
     assert_eq!(r, keys.revision);
     kv.put("/compact/k", "20", None).await.unwrap();
-    match next(&mut ws).await {
+    match ws_next::<ServerMessage>(&mut ws).await {
         Ok(ServerMessage::Events { events, .. }) => {
             assert_eq!(events[0].value.as_ref().unwrap().text, "20");
             assert_eq!(events[0].prev_value.as_ref().unwrap().text, "19");
@@ -589,7 +567,7 @@ async fn bad_watch_messages_are_refused_and_the_socket_stays_usable() {
         ),
     ] {
         send(&mut ws, &sent).await;
-        let message = error(next(&mut ws).await);
+        let message = error(ws_next::<ServerMessage>(&mut ws).await);
         assert!(
             message.contains(says),
             "{}: {message}",
@@ -597,7 +575,7 @@ async fn bad_watch_messages_are_refused_and_the_socket_stays_usable() {
         );
     }
     ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
-    assert!(error(next(&mut ws).await).contains("binary message"));
+    assert!(error(ws_next::<ServerMessage>(&mut ws).await).contains("binary message"));
     // Still usable: a good watch works.
     watch(&mut ws, "/ok/", None).await;
     etcd_client(&etcd)
@@ -606,7 +584,7 @@ async fn bad_watch_messages_are_refused_and_the_socket_stays_usable() {
         .put("/ok/1", "x", None)
         .await
         .unwrap();
-    match next(&mut ws).await {
+    match ws_next::<ServerMessage>(&mut ws).await {
         Ok(ServerMessage::Events { events, .. }) => assert_eq!(events[0].key, "/ok/1"),
         other => panic!("{other:?}"),
     }
@@ -615,7 +593,7 @@ async fn bad_watch_messages_are_refused_and_the_socket_stays_usable() {
         send(&mut ws, "{\"cancel\": true}").await;
     }
     let message = loop {
-        match next(&mut ws).await {
+        match ws_next::<ServerMessage>(&mut ws).await {
             Ok(ServerMessage::Error { message }) => break message,
             Ok(ServerMessage::Progress { .. } | ServerMessage::Events { .. }) => continue,
             other => panic!("expected an error frame, got {other:?}"),
@@ -625,7 +603,7 @@ async fn bad_watch_messages_are_refused_and_the_socket_stays_usable() {
     // A message beyond what is read at all closes the socket with 1009.
     let mut big = open(&kg, "default").await;
     let _ = big.send(Message::text("x".repeat(200_000))).await;
-    match next(&mut big).await {
+    match ws_next::<ServerMessage>(&mut big).await {
         Err((code, reason)) => {
             assert_eq!(code, 1009, "{reason}");
             assert!(reason.contains("larger than"), "{reason}");
@@ -670,7 +648,7 @@ async fn a_client_that_cannot_keep_up_is_closed_with_the_reason() {
     // Only now does the slow client read: what was queued, then the close with its reason.
     let mut events = 0;
     let reason = loop {
-        match next(&mut slow).await {
+        match ws_next::<ServerMessage>(&mut slow).await {
             Ok(ServerMessage::Events { events: e, .. }) => events += e.len(),
             Ok(_) => {}
             Err((code, reason)) => {
@@ -705,7 +683,8 @@ async fn an_idle_watch_gets_progress_and_stays_connected() {
     let t0 = Instant::now();
     let mut progress = Vec::new();
     while t0.elapsed() < Duration::from_secs(18) {
-        match tokio::time::timeout(Duration::from_secs(1), next(&mut ws)).await {
+        match tokio::time::timeout(Duration::from_secs(1), ws_next::<ServerMessage>(&mut ws)).await
+        {
             Err(_) => continue,
             Ok(Ok(ServerMessage::Progress { revision })) => progress.push(revision),
             Ok(other) => panic!("an idle watch should only get progress; got {other:?}"),
@@ -876,7 +855,7 @@ async fn tls_with_client_certificates_and_a_password() {
     let mut ws = open(&kg, "default").await;
     watch(&mut ws, "/tls/", None).await;
     kv.put("/tls/b", "watched", None).await.unwrap();
-    match next(&mut ws).await {
+    match ws_next::<ServerMessage>(&mut ws).await {
         Ok(ServerMessage::Events { events, .. }) => assert_eq!(events[0].key, "/tls/b"),
         other => panic!("{other:?}"),
     }

@@ -3,18 +3,12 @@
 //! deltas, relist after `410 Gone`, recovery after the API server restarts, the cut-off of a
 //! slow client; pod logs; and the refusals, which the API server records never reached it.
 
-use futures_util::StreamExt;
 use kubeglass_e2e::k8s_server::K8sServer;
-use kubeglass_e2e::{http, test_dir, Kubeglass};
+use kubeglass_e2e::{http, test_dir, ws_next as next, Kubeglass, Ws};
 use kubeglass_shared::k8s::{LogLine, LogMessage, WatchMessage};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn start(name: &str) -> (K8sServer, Kubeglass) {
     let server = K8sServer::start();
@@ -43,24 +37,6 @@ fn names(list: &Value) -> Vec<String> {
 async fn open(kg: &Kubeglass, query: &str) -> Ws {
     let url = format!("ws://{}/api/k8s/default/watch?{query}", kg.addr);
     tokio_tungstenite::connect_async(url).await.unwrap().0
-}
-
-/// The next message, or `Err` with the close frame's code and reason.
-async fn next<T: serde::de::DeserializeOwned>(ws: &mut Ws) -> Result<T, (u16, String)> {
-    loop {
-        let m = tokio::time::timeout(Duration::from_secs(30), ws.next())
-            .await
-            .expect("a message within 30 s");
-        match m {
-            Some(Ok(Message::Text(t))) => {
-                return Ok(serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")))
-            }
-            Some(Ok(Message::Close(Some(f)))) => return Err((f.code.into(), f.reason.to_string())),
-            Some(Ok(Message::Close(None))) | None => return Err((0, String::new())),
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => return Err((0, e.to_string())),
-        }
-    }
 }
 
 async fn next_watch(ws: &mut Ws) -> WatchMessage {
