@@ -766,6 +766,19 @@ async fn other_sites_cannot_use_a_loopback_server_without_auth() {
     )
     .await;
     assert_eq!(s, 200, "{body}");
+    // Behind a reverse proxy that rewrites Host, its X-Forwarded-Host names the public host.
+    let (s, _, body) = send(
+        &kg,
+        Method::POST,
+        "/api/dashboards/db",
+        &[
+            ("origin", "https://kubeglass.example.com"),
+            ("x-forwarded-host", "kubeglass.example.com"),
+        ],
+        Some(json!({"dashboard": {"uid": "n3", "title": "N3", "panels": []}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
     let (s, _, body) = send(
         &kg,
         Method::POST,

@@ -267,12 +267,18 @@ async fn identify(
 }
 
 /// The request's origin matches the host it was sent to (browsers always send `Origin` on
-/// cross-origin requests and WebSocket handshakes).
+/// cross-origin requests and WebSocket handshakes). Behind a reverse proxy that rewrites
+/// `Host`, the proxy's `X-Forwarded-Host` counts too: a page of another site cannot set that
+/// header (it would need a CORS preflight, which kubeglass never grants).
 fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let forwarded = headers
+        .get("x-forwarded-host")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(',').next())
+        .map(str::trim);
     let origin_host = origin
         .to_str()
         .ok()
@@ -283,7 +289,13 @@ fn same_origin(headers: &HeaderMap) -> bool {
                 None => h.to_owned(),
             })
         });
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    origin_host.is_some_and(|o| {
+        [host, forwarded]
+            .into_iter()
+            .flatten()
+            .any(|h| o.eq_ignore_ascii_case(h))
+    })
 }
 
 /// The middleware on every API route.
