@@ -209,17 +209,7 @@ pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
         .send()
         .await
         .map_err(|e| format!("POST {url}: {e}"))?;
-    let status = resp.status();
-    let body = resp
-        .text()
-        .await
-        .map_err(|e| format!("POST {url}: reading the answer: {e}"))?;
-    if status == 401 {
-        to_login();
-    }
-    if status >= 400 {
-        return Err(format!("HTTP {status}: {}", error_message(&body)));
-    }
+    let body = proxy_body(&format!("POST {url}"), resp).await?;
     PromResponse::from_json(&body)
         .and_then(PromResponse::into_series)
         .map_err(|e| e.message)
@@ -232,11 +222,17 @@ pub async fn prometheus_get(url: &str) -> Result<String, String> {
         .send()
         .await
         .map_err(|e| format!("GET {url}: {e}"))?;
+    proxy_body(&format!("GET {url}"), resp).await
+}
+
+/// The body of a Prometheus proxy answer; an error status gives the message of Prometheus or
+/// kubeglass (and a 401 sends the browser to the login page).
+async fn proxy_body(what: &str, resp: Response) -> Result<String, String> {
     let status = resp.status();
     let body = resp
         .text()
         .await
-        .map_err(|e| format!("GET {url}: reading the answer: {e}"))?;
+        .map_err(|e| format!("{what}: reading the answer: {e}"))?;
     if status == 401 {
         to_login();
     }
