@@ -207,3 +207,33 @@ async fn the_cache_never_serves_an_answer_past_its_time_range() {
     assert_eq!(upstream_count(&env).await - before, 1);
     assert_eq!(again, a);
 }
+
+#[tokio::test]
+async fn posts_differing_only_in_their_url_parameters_are_not_shared() {
+    let env = start("proxy-cache-post");
+    // The same settled form, with the query in the URL: Prometheus reads both, so the two
+    // requests ask different things and must not share a kept answer.
+    let form = format!("time={}", env.base + 1800);
+    let post = |query: &'static str| {
+        let url = format!("{}/query?query={query}", env.api);
+        let form = form.clone();
+        async move {
+            let r = http()
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{url}");
+            let v: Value = r.json().await.unwrap();
+            v["data"]["result"][0]["value"][1]
+                .as_str()
+                .unwrap_or_else(|| panic!("{url}: no value in {v}"))
+                .to_owned()
+        }
+    };
+    assert_eq!(post("kubeglass_cache_value").await, "30");
+    assert_eq!(post("kubeglass_cache_value*2").await, "60");
+    assert_eq!(post("kubeglass_cache_value").await, "30");
+}

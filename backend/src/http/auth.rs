@@ -313,8 +313,7 @@ pub async fn require_user(State(state): State<AppState>, mut req: Request, next:
         return next.run(req).await;
     }
     let peer = peer_ip(&req);
-    let headers = req.headers().clone();
-    let (user, csrf) = match identify(&state, &headers, peer).await {
+    let (user, csrf) = match identify(&state, req.headers(), peer).await {
         Ok(u) => u,
         Err(response) => return response,
     };

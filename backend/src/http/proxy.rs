@@ -53,8 +53,14 @@ pub async fn prometheus(
         };
         super::embed::check_query(&state, claims, &uid, &path, params).await?;
     }
+    // A POST passes on its URL's parameters as well as its form, and Prometheus reads both:
+    // both tell requests apart (a parameter in both is repeated, so never kept).
     let params = if method == Method::POST {
-        String::from_utf8_lossy(&body).into_owned()
+        let form = String::from_utf8_lossy(&body);
+        match query.as_deref() {
+            Some(q) if !q.is_empty() => format!("{q}&{form}"),
+            _ => form.into_owned(),
+        }
     } else {
         query.clone().unwrap_or_default()
     };
@@ -78,7 +84,7 @@ pub async fn prometheus(
         params,
     };
     let cache_until = cacheable_until(&key.path, &key.params, unix_now());
-    let fetch = fetch(state.clone(), uid, path, method, query, body);
+    let fetch = fetch(&state, &uid, &path, method, query.as_deref(), body);
     let answer = state.proxy.run(key, cache_until, fetch).await?;
     let mut response = Response::new(Body::from(answer.body));
     *response.status_mut() = answer.status;
@@ -93,18 +99,18 @@ pub async fn prometheus(
 
 /// Sends one request upstream and reads its answer, within the configured limits.
 async fn fetch(
-    state: AppState,
-    uid: String,
-    path: String,
+    state: &AppState,
+    uid: &str,
+    path: &str,
     method: Method,
-    query: Option<String>,
+    query: Option<&str>,
     body: Bytes,
 ) -> Result<Answer, ApiError> {
     let ds = state
-        .datasource(&uid)
+        .datasource(uid)
         .ok_or_else(|| ApiError::NotFound(format!("data source `{uid}` is not configured")))?;
-    let mut url = ds.api_url(&path);
-    url.set_query(query.as_deref());
+    let mut url = ds.api_url(path);
+    url.set_query(query);
     let request = match method {
         Method::GET => state.http.get(url),
         _ => state
@@ -118,7 +124,7 @@ async fn fetch(
             .metrics
             .upstream
             .get_or_create(&UpstreamLabels {
-                datasource: uid.clone(),
+                datasource: uid.to_owned(),
                 outcome,
             })
             .inc()
@@ -148,14 +154,9 @@ async fn fetch(
         .is_some_and(|n| n > limits.max_response_bytes as u64)
     {
         count("too_large");
-        return Err(too_large(&uid, limits.max_response_bytes));
+        return Err(too_large(uid, limits.max_response_bytes));
     }
-    let mut body = Vec::with_capacity(
-        upstream
-            .content_length()
-            .map_or(64 * 1024, |n| n as usize)
-            .min(limits.max_response_bytes),
-    );
+    let mut gathered = Gathered::new(limits.max_response_bytes, upstream.content_length());
     let mut stream = upstream.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
@@ -172,18 +173,74 @@ async fn fetch(
                 ))
             }
         })?;
-        if body.len() + chunk.len() > limits.max_response_bytes {
+        if gathered.push(chunk).is_err() {
             count("too_large");
-            return Err(too_large(&uid, limits.max_response_bytes));
+            return Err(too_large(uid, limits.max_response_bytes));
         }
-        body.extend_from_slice(&chunk);
     }
+    let body = gathered.finish();
     count(if status.is_success() { "ok" } else { "error" });
     Ok(Answer {
         status: StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
         content_type,
-        body: Bytes::from(body),
+        body,
     })
+}
+
+/// An upstream answer's body, gathered chunk by chunk up to a limit. Most answers arrive as
+/// one chunk, which is kept as it is (no copy); only an answer in several chunks is copied
+/// into one buffer.
+struct Gathered {
+    first: Bytes,
+    joined: Vec<u8>,
+    limit: usize,
+    /// The announced length, to size the buffer at once.
+    expected: usize,
+}
+
+impl Gathered {
+    fn new(limit: usize, content_length: Option<u64>) -> Gathered {
+        Gathered {
+            first: Bytes::new(),
+            joined: Vec::new(),
+            limit,
+            expected: content_length.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.first.len() + self.joined.len()
+    }
+
+    /// Adds a chunk; `Err` once the answer would be longer than the limit.
+    fn push(&mut self, chunk: Bytes) -> Result<(), ()> {
+        if self.len() + chunk.len() > self.limit {
+            return Err(());
+        }
+        if self.len() == 0 {
+            self.first = chunk;
+        } else {
+            if self.joined.is_empty() {
+                let first = std::mem::take(&mut self.first);
+                self.joined.reserve(
+                    self.expected
+                        .max(2 * (first.len() + chunk.len()))
+                        .min(self.limit),
+                );
+                self.joined.extend_from_slice(&first);
+            }
+            self.joined.extend_from_slice(&chunk);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Bytes {
+        if self.joined.is_empty() {
+            self.first
+        } else {
+            Bytes::from(self.joined)
+        }
+    }
 }
 
 /// An upstream answer, shared by every request that waited for it.
@@ -360,6 +417,38 @@ mod tests {
         assert!(cacheable_until("query", "query=up&time=100", NOW).is_some());
         assert!(cacheable_until("query", "query=up", NOW).is_none());
         assert!(cacheable_until("labels", "end=100", NOW).is_none());
+    }
+
+    #[test]
+    fn gathered_answers_are_the_chunks_in_order_and_bounded() {
+        let text: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        // One chunk: kept as it is, not copied.
+        let one = Bytes::from(text.clone());
+        let mut g = Gathered::new(1000, None);
+        g.push(one.clone()).unwrap();
+        let out = g.finish();
+        assert_eq!(out.as_ptr(), one.as_ptr());
+        assert_eq!(out, text);
+        // Any split into several chunks (empty ones included) gives the same bytes.
+        for cut in [0, 1, 499, 999, 1000] {
+            for announced in [None, Some(1000), Some(10)] {
+                let mut g = Gathered::new(1000, announced);
+                g.push(Bytes::new()).unwrap();
+                g.push(Bytes::copy_from_slice(&text[..cut])).unwrap();
+                g.push(Bytes::copy_from_slice(&text[cut..cut.max(700)]))
+                    .unwrap();
+                g.push(Bytes::copy_from_slice(&text[cut.max(700)..]))
+                    .unwrap();
+                assert_eq!(g.finish(), text, "cut at {cut}");
+            }
+        }
+        // Exactly the limit passes; one byte more is refused, whichever chunk brings it.
+        let mut g = Gathered::new(1000, None);
+        g.push(Bytes::copy_from_slice(&text[..600])).unwrap();
+        g.push(Bytes::copy_from_slice(&text[600..])).unwrap();
+        assert!(g.push(Bytes::from_static(b"x")).is_err());
+        let mut g = Gathered::new(999, Some(1000));
+        assert!(g.push(Bytes::from(text.clone())).is_err());
     }
 
     fn key(params: &str) -> Key {
