@@ -7,11 +7,13 @@
 use kubeglass_shared::import::parse_dashboard;
 use kubeglass_shared::interval::{interpolate_macros, query_timing, QueryContext, QueryTiming};
 use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::model::Transformation;
 use kubeglass_shared::panels::is_supported;
 use kubeglass_shared::template::{
     compile_regex, interpolate, read_variables, unresolved_references, Context, Scope,
 };
 use kubeglass_shared::time::{ResolvedRange, TimeRange};
+use kubeglass_shared::transform::apply;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -249,7 +251,19 @@ fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut 
         return;
     }
     report.panels_total += 1;
-    if is_supported(kind) {
+    // A heatmap Grafana would calculate from raw values: the UI draws only bucket data.
+    let calculated_heatmap = kind == "heatmap"
+        && kubeglass_shared::heatmap::HeatmapOptions::from_options(
+            &kubeglass_shared::model::read_panel(panel, id.unwrap_or(0)).options,
+        )
+        .calculate;
+    if calculated_heatmap {
+        report.unsupported.push(Unsupported {
+            panel_id: id,
+            title: title.clone(),
+            what: "heatmap calculated from raw values (`calculate: true`)".into(),
+        });
+    } else if is_supported(kind) {
         report.panels_supported += 1;
     } else {
         report.unsupported.push(Unsupported {
@@ -260,6 +274,13 @@ fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut 
             } else {
                 format!("panel type `{kind}`")
             },
+        });
+    }
+    for what in unapplied_transformations(kind, panel) {
+        report.unsupported.push(Unsupported {
+            panel_id: id,
+            title: title.clone(),
+            what,
         });
     }
     let interp = |s: &str| interpolate(s, scope, Context::Text);
@@ -334,6 +355,33 @@ fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut 
     }
 }
 
+/// The panel's transformations kubeglass does not apply (`transformation X`), or applies
+/// without an option it cannot honour: what the front end would name under the panel. Only
+/// table panels apply transformations; other panel types draw their queries' series as they are.
+fn unapplied_transformations(kind: &str, panel: &Value) -> Vec<String> {
+    let list: Vec<Transformation> = panel
+        .get("transformations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some(Transformation {
+                id: t.get("id")?.as_str()?.to_string(),
+                options: t.get("options").cloned().unwrap_or(Value::Null),
+                disabled: t.get("disabled").and_then(Value::as_bool) == Some(true),
+            })
+        })
+        .collect();
+    if kind != "table" {
+        return list
+            .iter()
+            .filter(|t| !t.disabled)
+            .map(|t| format!("transformation {} (not applied to {kind} panels)", t.id))
+            .collect();
+    }
+    apply(Vec::new(), &list).skipped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +417,53 @@ mod tests {
         assert_eq!(r.unsupported.len(), 1);
         assert_eq!(r.unsupported[0].panel_id, Some(7));
         assert!(r.unsupported[0].what.contains("`missing`"));
+    }
+
+    #[test]
+    fn heatmaps_of_buckets_are_supported_and_calculated_ones_are_not() {
+        let r = report_of(json!({"uid": "heat", "title": "T", "panels": [
+            {"id": 1, "type": "heatmap", "title": "Buckets", "options": {"calculate": false},
+             "targets": [{"expr": "sum by (le) (rate(x_bucket[5m]))", "format": "heatmap"}]},
+            {"id": 2, "type": "heatmap", "title": "Legacy", "dataFormat": "tsbuckets",
+             "targets": [{"expr": "x_bucket", "format": "heatmap"}]},
+            {"id": 3, "type": "heatmap", "title": "Raw", "options": {"calculate": true},
+             "targets": [{"expr": "x"}]}]}));
+        assert!(r.ok, "{:?}", r.error);
+        assert_eq!((r.panels_total, r.panels_supported), (3, 2));
+        assert_eq!(r.unsupported.len(), 1, "{:?}", r.unsupported);
+        assert_eq!(r.unsupported[0].panel_id, Some(3));
+        assert!(r.unsupported[0].what.contains("calculate"));
+    }
+
+    #[test]
+    fn transformations_kubeglass_does_not_apply_are_reported() {
+        let r = report_of(json!({"uid": "transforms", "title": "T", "panels": [
+            {"id": 3, "type": "table", "title": "Quota",
+             "transformations": [
+                {"id": "joinByField", "options": {"byField": "namespace", "mode": "outer"}},
+                {"id": "organize", "options": {}},
+                {"id": "groupingToMatrix", "options": {}},
+                {"id": "partitionByValues", "options": {}, "disabled": true},
+                {"id": "calculateField", "options": {"mode": "reduceRow", "reduce": {"reducer": "bogus"}}}],
+             "targets": [{"expr": "up"}]}]}));
+        assert!(r.ok, "{:?}", r.error);
+        let what: Vec<&str> = r.unsupported.iter().map(|u| u.what.as_str()).collect();
+        assert_eq!(
+            what,
+            [
+                "transformation groupingToMatrix",
+                "transformation calculateField: reducer `bogus`"
+            ]
+        );
+        assert!(r.unsupported.iter().all(|u| u.panel_id == Some(3)));
+        let r = report_of(json!({"uid": "stat-transforms", "title": "T", "panels": [
+            {"id": 4, "type": "stat", "title": "CPU",
+             "transformations": [{"id": "calculateField", "options": {"mode": "reduceRow"}}],
+             "targets": [{"expr": "up"}]}]}));
+        let what: Vec<&str> = r.unsupported.iter().map(|u| u.what.as_str()).collect();
+        assert_eq!(
+            what,
+            ["transformation calculateField (not applied to stat panels)"]
+        );
     }
 }

@@ -28,6 +28,7 @@ impl Columns {
         }
     }
 
+    #[inline(always)]
     fn of(&self, t: i64) -> usize {
         ((t as f64 - self.from) * self.scale)
             .floor()
@@ -43,22 +44,44 @@ fn column(t: i64, from: i64, to: i64, columns: usize) -> usize {
 
 /// Reduces `points` (sorted by time, as Prometheus returns them) to at most four per pixel
 /// column when `[from_ms, to_ms]` is drawn over `columns` columns: the first, the lowest, the
-/// highest and the last point of each column, in time order. Columns of four points or fewer
-/// keep them all, so small series come back unchanged. A non-finite value (a gap) is kept as it
+/// highest and the last point of each column, in time order (fewer where they coincide).
+/// Series of four points or fewer come back unchanged. A non-finite value (a gap) is kept as it
 /// is and closes the column's run, so gaps stay where they were.
 ///
 /// The result is a subsequence of `points`: every kept point is one of the input's.
 pub fn m4(points: &[(i64, f64)], from_ms: i64, to_ms: i64, columns: usize) -> Vec<(i64, f64)> {
-    let columns = columns.max(1);
     if points.len() <= 4 {
         return points.to_vec();
     }
-    let map = Columns::new(from_ms, to_ms, columns);
-    let mut out = Vec::with_capacity(points.len().min(columns * 4 + 4));
-    // The current run: the index of its first point and of its lowest, highest and last.
-    let mut run: Option<(usize, [usize; 4])> = None;
-    let flush = |out: &mut Vec<(i64, f64)>, run: Option<(usize, [usize; 4])>| {
-        if let Some((_, mut idx)) = run {
+    let mut out = Vec::with_capacity(points.len().min(columns.max(1) * 4 + 4));
+    m4_into(points, from_ms, to_ms, columns, i64::MAX, &mut out);
+    out
+}
+
+/// [`m4`] for drawing, into `out` (cleared first, so that one buffer serves every line): the
+/// same points, and where two neighbouring finite points are more than `max_gap_ms` apart (a
+/// missing sample), a gap between them, `(t, NaN)` with `t` the earlier point's time. A line
+/// drawn through the result breaks at every NaN, and at nothing else.
+pub fn m4_into(
+    points: &[(i64, f64)],
+    from_ms: i64,
+    to_ms: i64,
+    columns: usize,
+    max_gap_ms: i64,
+    out: &mut Vec<(i64, f64)>,
+) {
+    out.clear();
+    let map = Columns::new(from_ms, to_ms, columns.max(1));
+    // The current run: its column, the indexes of its first, lowest, highest and last point,
+    // and its lowest and highest value (kept at hand: this loop runs over every point).
+    struct Run {
+        column: usize,
+        idx: [usize; 4],
+        lo: f64,
+        hi: f64,
+    }
+    let flush = |out: &mut Vec<(i64, f64)>, run: Option<Run>| {
+        if let Some(Run { mut idx, .. }) = run {
             idx.sort_unstable();
             let mut prev = usize::MAX;
             for i in idx {
@@ -69,31 +92,48 @@ pub fn m4(points: &[(i64, f64)], from_ms: i64, to_ms: i64, columns: usize) -> Ve
             }
         }
     };
+    let mut run: Option<Run> = None;
+    // The time of the last finite point, while no gap has followed it.
+    let mut last_t: Option<i64> = None;
     for (i, &(t, v)) in points.iter().enumerate() {
         if !v.is_finite() {
-            flush(&mut out, run.take());
+            flush(out, run.take());
             out.push((t, v));
+            last_t = None;
             continue;
         }
+        if let Some(lt) = last_t {
+            if t.saturating_sub(lt) > max_gap_ms {
+                flush(out, run.take());
+                out.push((lt, f64::NAN));
+            }
+        }
+        last_t = Some(t);
         let c = map.of(t);
         match &mut run {
-            Some((rc, idx)) if *rc == c => {
-                if v < points[idx[1]].1 {
-                    idx[1] = i;
+            Some(r) if r.column == c => {
+                if v < r.lo {
+                    r.lo = v;
+                    r.idx[1] = i;
                 }
-                if v > points[idx[2]].1 {
-                    idx[2] = i;
+                if v > r.hi {
+                    r.hi = v;
+                    r.idx[2] = i;
                 }
-                idx[3] = i;
+                r.idx[3] = i;
             }
             _ => {
-                flush(&mut out, run.take());
-                run = Some((c, [i; 4]));
+                flush(out, run.take());
+                run = Some(Run {
+                    column: c,
+                    idx: [i; 4],
+                    lo: v,
+                    hi: v,
+                });
             }
         }
     }
-    flush(&mut out, run);
-    out
+    flush(out, run);
 }
 
 #[cfg(test)]
@@ -160,7 +200,52 @@ mod tests {
             })
     }
 
+    #[test]
+    fn missing_samples_become_gaps() {
+        let p = vec![(0, 1.0), (10, 2.0), (20, 3.0), (50, 4.0), (60, 5.0)];
+        let mut out = Vec::new();
+        m4_into(&p, 0, 60, 1000, 15, &mut out);
+        assert_eq!(out.len(), 6);
+        assert_eq!(out[..3], p[..3]);
+        assert_eq!(out[3].0, 20);
+        assert!(out[3].1.is_nan());
+        assert_eq!(out[4..], p[3..]);
+        // Without a limit nothing is added, and the buffer is reused.
+        m4_into(&p, 0, 60, 1000, i64::MAX, &mut out);
+        assert_eq!(out, p);
+    }
+
     proptest! {
+        /// With a gap limit the output is, run by run, what no limit makes of each stretch of the
+        /// input between two neighbouring points further apart than the limit, with one NaN
+        /// between the runs.
+        #[test]
+        fn gaps_mark_exactly_the_long_jumps((points, columns) in series(), max_gap in 1i64..60) {
+            let (Some(first), Some(last)) = (points.first(), points.last()) else {
+                return Ok(());
+            };
+            let (from, to) = (first.0, last.0);
+            let mut out = Vec::new();
+            m4_into(&points, from, to, columns, max_gap, &mut out);
+            let mut expected = Vec::new();
+            let mut start = 0;
+            for i in 1..=points.len() {
+                if i == points.len() || points[i].0 - points[i - 1].0 > max_gap {
+                    let mut run = Vec::new();
+                    m4_into(&points[start..i], from, to, columns, i64::MAX, &mut run);
+                    expected.extend(run);
+                    if i < points.len() {
+                        expected.push((points[i - 1].0, f64::NAN));
+                    }
+                    start = i;
+                }
+            }
+            prop_assert_eq!(out.len(), expected.len());
+            for (a, b) in out.iter().zip(&expected) {
+                prop_assert!(a.0 == b.0 && (a.1 == b.1 || (a.1.is_nan() && b.1.is_nan())), "{:?} != {:?}", a, b);
+            }
+        }
+
         /// Against the undecimated data: per pixel column the output keeps the first, the last,
         /// the lowest and the highest value, holds only input points in their order, and no
         /// more than four per column.

@@ -97,24 +97,21 @@ impl FieldConfig {
     }
 }
 
-/// Whether a Grafana regex matcher (`/pattern/flags` or a bare pattern) finds a match in
-/// `name`. Grafana tests with JavaScript's `RegExp.test`: a search, not a full match. An
-/// invalid pattern matches nothing.
+/// Whether a Grafana regex matcher (`/pattern/flags` or a bare pattern) matches `name`, as
+/// Grafana's `stringToJsRegex(..).test(name)`: a `/pattern/` is a search, a bare pattern must
+/// match the whole name. An invalid pattern matches nothing.
 pub fn regex_matches(pattern: &str, name: &str) -> bool {
     grafana_regex(pattern).is_some_and(|re| re.is_match(name))
 }
 
-/// A Grafana regex (`/pattern/flags` as JavaScript writes it, or a bare pattern) compiled;
-/// the `i` flag is honoured. `None` when the pattern is invalid.
+/// A Grafana regex compiled as Grafana's `stringToJsRegex` does: `/pattern/flags` as
+/// JavaScript writes it (the `i` flag honoured), or a bare pattern anchored at both ends
+/// (`^pattern$`). `None` when the pattern is invalid.
 pub fn grafana_regex(pattern: &str) -> Option<regex_lite::Regex> {
-    let (body, flags) = match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
-        Some((body, flags)) => (body, flags),
-        None => (pattern, ""),
-    };
-    let source = if flags.contains('i') {
-        format!("(?i){body}")
-    } else {
-        body.to_string()
+    let source = match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
+        Some((body, flags)) if flags.contains('i') => format!("(?i){body}"),
+        Some((body, _)) => body.to_string(),
+        None => format!("^(?:{pattern})$"),
     };
     regex_lite::Regex::new(&source).ok()
 }
@@ -374,6 +371,10 @@ mod tests {
         assert!(!regex_matches("/Packets/", "packets"));
         assert!(regex_matches("/packets/i", "Packets"));
         assert!(regex_matches(".*(T|t)otal.*", "Total"));
+        // A bare pattern is anchored (`^…$`), so it must match the whole name.
+        assert!(regex_matches("Value #A", "Value #A"));
+        assert!(!regex_matches("Value", "Value #A"));
+        assert!(regex_matches("a|b", "b") && !regex_matches("a|b", "ab"));
         assert!(regex_matches("/transmit|tx|Tx|out/", "Tx bytes"));
         assert!(!regex_matches("/(unclosed/", "(unclosed"));
     }

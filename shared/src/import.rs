@@ -304,7 +304,7 @@ mod tests {
         let d = json!({
             "title": "Old", "uid": "u1", "schemaVersion": 13,
             "rows": [
-                {"title": "R1", "panels": [{"id": 1, "type": "graph", "span": 6}, {"id": 2, "type": "heatmap", "span": 6}]},
+                {"title": "R1", "panels": [{"id": 1, "type": "graph", "span": 6}, {"id": 2, "type": "status-history", "span": 6}]},
                 {"title": "R2", "collapse": true, "panels": [{"id": 3, "type": "singlestat", "span": 12}]}
             ]
         });

@@ -4,12 +4,14 @@
 //! tested here, once, with plain unit tests.
 
 pub mod api;
+pub mod chart;
 pub mod colors;
 pub mod decimate;
 pub mod etcd;
 pub mod field;
 pub mod frame;
 pub mod gauge;
+pub mod heatmap;
 pub mod import;
 pub mod interval;
 pub mod k8s;
@@ -21,12 +23,14 @@ pub mod model;
 pub mod panels;
 pub mod pie;
 pub mod prom;
+pub mod promql;
 pub mod query;
 pub mod repeat;
 pub mod table;
 pub mod template;
 pub mod text;
 pub mod time;
+pub mod transform;
 pub mod units;
 pub mod validate;
 pub mod variables;

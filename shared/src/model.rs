@@ -68,6 +68,8 @@ pub struct Target {
     /// "Min step" of this query.
     pub interval: Option<String>,
     pub datasource: Option<DataSourceRef>,
+    /// `format`: `time_series` (the default), `table` or `heatmap` (Prometheus buckets).
+    pub format: Option<String>,
 }
 
 /// One step of a threshold scale: from `value` up (the first step's value is minus infinity).
@@ -96,6 +98,8 @@ pub struct FieldDefaults {
     pub mappings: Vec<crate::mappings::ValueMapping>,
     /// `nullValueMode: "null as zero"`: missing values are zeros ([`crate::field::nulls_as_zero`]).
     pub null_as_zero: bool,
+    /// `links`: data links of every field (kept as JSON; read by [`crate::table::field_links`]).
+    pub links: Value,
 }
 
 impl FieldDefaults {
@@ -285,6 +289,7 @@ fn read_target(v: &Value) -> Target {
         interval_factor: as_u32(v.get("intervalFactor")).unwrap_or(1).max(1),
         interval: non_empty(as_string(v.get("interval"))),
         datasource: read_datasource(v.get("datasource")),
+        format: non_empty(as_string(v.get("format"))),
     }
 }
 
@@ -320,6 +325,7 @@ fn read_defaults(v: Option<&Value>) -> FieldDefaults {
         no_value: as_string(d.get("noValue")).filter(|t| !t.is_empty()),
         mappings: crate::mappings::parse_mappings(d.get("mappings")),
         null_as_zero: as_string(d.get("nullValueMode")).as_deref() == Some("null as zero"),
+        links: d.get("links").cloned().unwrap_or(Value::Null),
     }
 }
 
@@ -367,6 +373,30 @@ fn read_options(v: &Value) -> Value {
             }
         }
     }
+    // A legacy heatmap keeps its settings beside `options` (empty); they are kept under
+    // `options.angular` for `crate::heatmap` to migrate, as Grafana's heatmap migration reads them.
+    let empty = options.as_object().is_none_or(|o| o.is_empty());
+    if v.get("type").and_then(Value::as_str) == Some("heatmap") && empty {
+        let keys = [
+            "dataFormat",
+            "color",
+            "cards",
+            "yAxis",
+            "legend",
+            "tooltip",
+            "hideZeroBuckets",
+            "reverseYBuckets",
+            "yBucketBound",
+            "tooltipDecimals",
+        ];
+        let angular: serde_json::Map<String, Value> = keys
+            .iter()
+            .filter_map(|k| Some((k.to_string(), v.get(*k)?.clone())))
+            .collect();
+        if !angular.is_empty() {
+            options = serde_json::json!({ "angular": angular });
+        }
+    }
     options
 }
 
@@ -395,11 +425,17 @@ pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
             w: g("w", if kind == "row" { 24 } else { 12 }).clamp(1, 24),
             h: g("h", if kind == "row" { 1 } else { 8 }).max(1),
         },
-        targets: v
-            .get("targets")
-            .and_then(Value::as_array)
-            .map(|t| t.iter().map(read_target).collect())
-            .unwrap_or_default(),
+        targets: {
+            let mut targets: Vec<Target> = v
+                .get("targets")
+                .and_then(Value::as_array)
+                .map(|t| t.iter().map(read_target).collect())
+                .unwrap_or_default();
+            // Grafana names queries without a refId A, B, C… on load; columns such as
+            // `Value #A` and the transformations' options depend on it.
+            crate::transform::ensure_ref_ids(&mut targets);
+            targets
+        },
         datasource: read_datasource(v.get("datasource")),
         defaults: read_defaults(v.pointer("/fieldConfig/defaults")),
         overrides: read_overrides(v.pointer("/fieldConfig/overrides")),
@@ -685,6 +721,7 @@ mod tests {
                  "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"},
                  "interval": "1m", "maxDataPoints": "500",
                  "fieldConfig": {"defaults": {"unit": "percent", "decimals": 1, "min": 0, "max": "100",
+                    "links": [{"title": "Pod", "url": "/d/pod?var-pod=${__data.fields.pod}"}],
                     "thresholds": {"mode": "absolute", "steps": [{"color": "green", "value": null}, {"color": "red", "value": 80}]}}},
                  "options": {"reduceOptions": {"calcs": ["mean"]}},
                  "targets": [{"refId": "A", "expr": "up", "legendFormat": "{{job}}", "intervalFactor": 2},
@@ -733,6 +770,7 @@ mod tests {
         );
         assert_eq!(p.defaults.threshold_color(50.0), Some("green"));
         assert_eq!(p.defaults.threshold_color(80.0), Some("red"));
+        assert_eq!(p.defaults.links[0]["title"], "Pod");
         assert_eq!(p.option_str("/reduceOptions/calcs/0"), Some("mean"));
         assert_eq!(p.targets[0].interval_factor, 2);
         assert_eq!(p.targets[0].legend_format.as_deref(), Some("{{job}}"));

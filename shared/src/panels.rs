@@ -11,6 +11,8 @@ pub enum Visualization {
     Gauge,
     BarGauge,
     PieChart,
+    /// Prometheus histogram buckets over time ([`crate::heatmap`]).
+    Heatmap,
     /// Needs no query: its state is `ok` as soon as it is shown.
     Text,
 }
@@ -27,6 +29,7 @@ impl Visualization {
             "bargauge" => Visualization::BarGauge,
             "piechart" | "grafana-piechart-panel" => Visualization::PieChart,
             "text" => Visualization::Text,
+            "heatmap" => Visualization::Heatmap,
             _ => return None,
         })
     }
@@ -53,13 +56,15 @@ mod tests {
             "bargauge",
             "piechart",
             "text",
+            "heatmap",
             "row",
         ] {
             assert!(is_supported(kind), "{kind}");
         }
         assert_eq!(Visualization::of("graph"), Some(Visualization::TimeSeries));
         assert_eq!(Visualization::of("row"), None);
-        assert!(!is_supported("heatmap"));
+        assert_eq!(Visualization::of("heatmap"), Some(Visualization::Heatmap));
+        assert!(!is_supported("status-history"));
         assert!(!is_supported(""));
     }
 }

@@ -102,25 +102,20 @@ pub fn plan_panel_queries(
             interval_factor: target.interval_factor,
         })
         .map_err(|e| name(e.to_string()))?;
+        // A heatmap's buckets are a range over time, whatever the target says.
+        let heatmap = panel.kind == "heatmap" || target.format.as_deref() == Some("heatmap");
+        let instant = target.instant && !heatmap;
         out.push(PromRequest {
             ref_id: target.ref_id.clone(),
             datasource_uid: ds.uid.clone(),
-            endpoint: if target.instant {
-                "query"
-            } else {
-                "query_range"
-            },
+            endpoint: if instant { "query" } else { "query_range" },
             expr: interpolate_macros(&target.expr, &timing),
-            start_ms: if target.instant {
+            start_ms: if instant {
                 range.to_ms
             } else {
                 timing.start_ms
             },
-            end_ms: if target.instant {
-                range.to_ms
-            } else {
-                timing.end_ms
-            },
+            end_ms: if instant { range.to_ms } else { timing.end_ms },
             step_ms: timing.step_ms,
             legend_format: target.legend_format.clone(),
         });
@@ -182,6 +177,32 @@ mod tests {
         );
         let none = plan_panel_queries(&d_panel(), &[], range, 1000).unwrap_err();
         assert_eq!(none, "panel 9 (`X`): no data source is configured");
+    }
+
+    #[test]
+    fn heatmap_targets_are_range_queries() {
+        let d = Dashboard::from_json(&json!({"title": "A", "panels": [
+            {"id": 1, "type": "heatmap", "targets": [{"refId": "A", "expr": "x_bucket", "instant": true}]},
+            {"id": 2, "type": "table", "targets": [{"refId": "A", "expr": "x_bucket", "instant": true, "format": "heatmap"}]},
+            {"id": 3, "type": "table", "targets": [{"refId": "A", "expr": "x_bucket", "instant": true}]}
+        ]}));
+        let sources = vec![DataSourceInfo {
+            uid: "prometheus".into(),
+            name: "Prometheus".into(),
+            kind: "prometheus".into(),
+            is_default: true,
+            time_interval: "15s".into(),
+        }];
+        let range = ResolvedRange {
+            from_ms: 1_700_000_000_000,
+            to_ms: 1_700_003_600_000,
+        };
+        let endpoint =
+            |i: usize| plan_panel_queries(&d.panels[i], &sources, range, 500).unwrap()[0].endpoint;
+        assert_eq!(
+            (endpoint(0), endpoint(1), endpoint(2)),
+            ("query_range", "query_range", "query")
+        );
     }
 
     fn d_panel() -> Panel {

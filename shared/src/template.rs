@@ -833,6 +833,51 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Interpolates a data link's URL or title (Grafana's data links): `lookup(name, path)`
+/// answers the data macros first — `${__data.fields.Pod}` asks `("__data", Some("fields.Pod"))`,
+/// `${__value.raw}` asks `("__value", Some("raw"))`, `$__cell_1` asks `("__cell_1", None)` —
+/// then the dashboard's variables in `scope` as text (`${datasource:queryparam}`), and
+/// `${__url_time_range}` from `$__from`/`$__to`. A `:format` applies to data macros as to
+/// variables (`${__data.fields.Pod:percentencode}`). What neither knows is left as written.
+pub fn interpolate_link(
+    text: &str,
+    scope: &Scope,
+    lookup: &dyn Fn(&str, Option<&str>) -> Option<String>,
+) -> String {
+    variable_regex()
+        .replace_all(text, |caps: &regex_lite::Captures<'_>| {
+            let whole = caps.get(0).map_or("", |m| m.as_str());
+            let name = caps
+                .get(1)
+                .or(caps.get(2))
+                .or(caps.get(4))
+                .map_or("", |m| m.as_str());
+            let path = caps.get(5).map(|m| m.as_str());
+            let format = caps.get(3).or(caps.get(6)).map(|m| m.as_str());
+            if let Some(v) = lookup(name, path) {
+                return match format {
+                    None => v,
+                    Some(f) => format_value(name, &ScopeValue::single(v), Some(f), Context::Text),
+                };
+            }
+            if name == "__url_time_range" && path.is_none() {
+                if let (Some(from), Some(to)) = (scope.get("__from"), scope.get("__to")) {
+                    return format!("from={}&to={}", from.values.concat(), to.values.concat());
+                }
+            }
+            match scope.get(name) {
+                Some(value) if path.is_none() => {
+                    match format.and_then(|f| f.strip_prefix("date")) {
+                        Some(arg) => format_date(value, arg).unwrap_or_else(|| whole.to_string()),
+                        None => format_value(name, value, format, Context::Text),
+                    }
+                }
+                _ => whole.to_string(),
+            }
+        })
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1156,6 +1201,37 @@ mod tests {
                     value: "c".into()
                 }
             ]
+        );
+    }
+
+    #[test]
+    fn data_links_take_row_values_and_variables() {
+        let mut scope = Scope::new().with_builtins(1000, 2000, "D");
+        scope.set("cluster", ScopeValue::single("prod"));
+        scope.set("datasource", ScopeValue::single("Prom 1"));
+        let lookup = |name: &str, path: Option<&str>| match (name, path) {
+            ("__data", Some("fields.Pod")) => Some("web 1".to_string()),
+            ("__value", Some("raw")) => Some("42".to_string()),
+            ("__cell_1", None) => Some("c1".to_string()),
+            _ => None,
+        };
+        let url = "/d/x?${datasource:queryparam}&var-cluster=$cluster&var-pod=${__data.fields.Pod}&${__url_time_range}";
+        assert_eq!(
+            interpolate_link(url, &scope, &lookup),
+            "/d/x?var-datasource=Prom%201&var-cluster=prod&var-pod=web 1&from=1000&to=2000"
+        );
+        assert_eq!(
+            interpolate_link(
+                "q=${__data.fields.Pod:percentencode}&v=${__value.raw}&c=$__cell_1",
+                &scope,
+                &lookup
+            ),
+            "q=web%201&v=42&c=c1"
+        );
+        assert_eq!(
+            interpolate_link("${__data.fields.Missing}&$unknown", &scope, &lookup),
+            "${__data.fields.Missing}&$unknown",
+            "what is not known stays as written"
         );
     }
 }

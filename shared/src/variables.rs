@@ -13,7 +13,8 @@ use crate::model::{read_datasource, resolve_datasource, Dashboard, DataSourceRef
 use crate::query::{form_encode, seconds};
 use crate::template::{
     compile_regex, filter_options, interpolate, read_variables, referenced_names, sort_options,
-    Context, Scope, ScopeValue, Variable, VariableKind, VariableOption, VariableQuery, ALL_VALUE,
+    AdhocFilter, Context, Scope, ScopeValue, Variable, VariableKind, VariableOption, VariableQuery,
+    ALL_VALUE,
 };
 use crate::time::ResolvedRange;
 use serde_json::Value;
@@ -492,10 +493,190 @@ pub fn interpolate_panel(panel: &Panel, scope: &Scope) -> Panel {
     p
 }
 
+/// The characters Grafana writes in place of `|` and `,` inside an ad hoc filter of the URL.
+const URL_PIPE: &str = "__gfp__";
+const URL_COMMA: &str = "__gfc__";
+
+/// An ad hoc filter as the URL holds it: `key|op|value` (Grafana's `var-NAME` form, `|` and `,`
+/// inside a part written as `__gfp__` and `__gfc__`).
+pub fn adhoc_url_value(f: &AdhocFilter) -> String {
+    let esc = |s: &str| s.replace('|', URL_PIPE).replace(',', URL_COMMA);
+    format!("{}|{}|{}", esc(&f.key), f.operator, esc(&f.value))
+}
+
+/// Reads one `var-NAME=key|op|value` value of an ad hoc variable; errors name what is wrong.
+pub fn parse_adhoc_url(value: &str) -> Result<AdhocFilter, String> {
+    let parts: Vec<&str> = value.splitn(3, '|').collect();
+    let [key, operator, v] = parts[..] else {
+        return Err(format!(
+            "ad hoc filter `{value}` is not `key|operator|value`"
+        ));
+    };
+    let un = |s: &str| s.replace(URL_PIPE, "|").replace(URL_COMMA, ",");
+    let f = AdhocFilter {
+        key: un(key),
+        operator: operator.to_string(),
+        value: un(v),
+    };
+    crate::promql::validate_filter(&f).map_err(|e| format!("ad hoc filter `{value}`: {e}"))?;
+    Ok(f)
+}
+
+/// At most this many filters per ad hoc variable are applied (the rest are refused).
+pub const MAX_ADHOC_FILTERS: usize = 32;
+
+/// The filters of an ad hoc variable: those the URL gives (`var-NAME`, repeated; one empty value
+/// means none), else the saved ones; with the errors of those that cannot be used.
+pub fn adhoc_filters(var: &Variable, url: Option<&[String]>) -> (Vec<AdhocFilter>, Vec<String>) {
+    let (mut filters, mut errors) = (Vec::new(), Vec::new());
+    match url.filter(|v| !v.is_empty()) {
+        Some(values) => {
+            for v in values.iter().filter(|v| !v.is_empty()) {
+                match parse_adhoc_url(v) {
+                    Ok(f) => filters.push(f),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        None => {
+            for f in &var.filters {
+                match crate::promql::validate_filter(f) {
+                    Ok(()) => filters.push(f.clone()),
+                    Err(e) => errors.push(format!("ad hoc filter of `{}`: {e}", var.name)),
+                }
+            }
+        }
+    }
+    if filters.len() > MAX_ADHOC_FILTERS {
+        errors.push(format!(
+            "`{}` has {} ad hoc filters; only the first {MAX_ADHOC_FILTERS} are applied",
+            var.name,
+            filters.len()
+        ));
+        filters.truncate(MAX_ADHOC_FILTERS);
+    }
+    (filters, errors)
+}
+
+/// The filters of one ad hoc variable and the data source they apply to (`None`: every
+/// Prometheus query, as when the variable names no data source).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdhocSet {
+    pub datasource_uid: Option<String>,
+    pub filters: Vec<AdhocFilter>,
+}
+
+/// Every ad hoc variable's filters, read from the URL (or the saved ones) with their data
+/// source resolved through `scope`; with the errors of the filters that cannot be used.
+pub fn adhoc_sets(
+    vars: &[Variable],
+    url: &UrlValues,
+    scope: &Scope,
+    sources: &[DataSourceInfo],
+) -> (Vec<AdhocSet>, Vec<String>) {
+    let (mut sets, mut errors) = (Vec::new(), Vec::new());
+    for var in vars.iter().filter(|v| v.kind == VariableKind::Adhoc) {
+        let (filters, e) = adhoc_filters(var, url.get(&var.name).map(Vec::as_slice));
+        errors.extend(e);
+        if filters.is_empty() {
+            continue;
+        }
+        let datasource_uid = read_datasource(var.datasource.as_ref())
+            .map(|r| resolve_ref(&r, scope))
+            .filter(|r| *r != DataSourceRef::Default)
+            .and_then(|r| resolve_datasource(None, Some(&r), sources))
+            .map(|d| d.uid.clone());
+        sets.push(AdhocSet {
+            datasource_uid,
+            filters,
+        });
+    }
+    (sets, errors)
+}
+
+/// A panel with the ad hoc filters added to the queries of their data source (every query when
+/// a set names none), as label matchers on every selector. Nested panels of collapsed rows too.
+pub fn apply_adhoc(panel: &Panel, sets: &[AdhocSet], sources: &[DataSourceInfo]) -> Panel {
+    let mut p = panel.clone();
+    if sets.is_empty() {
+        return p;
+    }
+    for t in &mut p.targets {
+        let uid = resolve_datasource(panel.datasource.as_ref(), t.datasource.as_ref(), sources)
+            .map(|d| d.uid.as_str());
+        let filters: Vec<AdhocFilter> = sets
+            .iter()
+            .filter(|s| s.datasource_uid.is_none() || s.datasource_uid.as_deref() == uid)
+            .flat_map(|s| s.filters.iter().cloned())
+            .collect();
+        t.expr = crate::promql::add_label_matchers(&t.expr, &filters);
+    }
+    p.panels = p
+        .panels
+        .iter()
+        .map(|c| apply_adhoc(c, sets, sources))
+        .collect();
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::template::parse_variable_query;
+
+    #[test]
+    fn adhoc_filters_come_from_the_url_as_grafana_writes_them() {
+        let v = &vars(json!([{"name": "Filters", "type": "adhoc",
+            "datasource": {"type": "prometheus", "uid": "thanos"},
+            "filters": [{"key": "job", "operator": "=", "value": "saved"}]}]))[0];
+        let f = parse_adhoc_url("instance|=~|a__gfp__b__gfc__c").unwrap();
+        assert_eq!(
+            (f.key.as_str(), f.operator.as_str(), f.value.as_str()),
+            ("instance", "=~", "a|b,c")
+        );
+        assert_eq!(adhoc_url_value(&f), "instance|=~|a__gfp__b__gfc__c");
+        assert_eq!(
+            parse_adhoc_url("job=node").unwrap_err(),
+            "ad hoc filter `job=node` is not `key|operator|value`"
+        );
+        assert_eq!(
+            parse_adhoc_url("job|<>|x").unwrap_err(),
+            "ad hoc filter `job|<>|x`: `<>` is not a label matcher operator (=, !=, =~, !~)"
+        );
+        // Saved filters apply when the URL has none; an empty URL value clears them.
+        assert_eq!(adhoc_filters(v, None).0[0].value, "saved");
+        assert!(adhoc_filters(v, Some(&["".to_string()])).0.is_empty());
+        let (f, e) = adhoc_filters(v, Some(&["job|!=|node".to_string(), "bad".to_string()]));
+        assert_eq!((f.len(), e.len()), (1, 1));
+
+        // Applied to the queries of the variable's data source only.
+        let d = Dashboard::from_json(&json!({"panels": [
+            {"id": 1, "targets": [
+                {"refId": "A", "expr": "up"},
+                {"refId": "B", "expr": "sum by (job) (up{a=\"b\"})", "datasource": {"uid": "thanos"}}
+            ]}
+        ]}));
+        let list = sources();
+        let url = url(&[("Filters", &["job|=|node"])]);
+        let (sets, errors) = adhoc_sets(std::slice::from_ref(v), &url, &Scope::new(), &list);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(sets[0].datasource_uid.as_deref(), Some("thanos"));
+        let p = apply_adhoc(&d.panels[0], &sets, &list);
+        assert_eq!(
+            p.targets[0].expr, "up",
+            "the default data source is not filtered"
+        );
+        assert_eq!(p.targets[1].expr, "sum by (job) (up{a=\"b\",job=\"node\"})");
+        // A variable without a data source filters every query.
+        let mut anywhere = v.clone();
+        anywhere.datasource = None;
+        let (sets, _) = adhoc_sets(&[anywhere], &url, &Scope::new(), &list);
+        assert_eq!(sets[0].datasource_uid, None);
+        assert_eq!(
+            apply_adhoc(&d.panels[0], &sets, &list).targets[0].expr,
+            "up{job=\"node\"}"
+        );
+    }
     use serde_json::json;
 
     #[test]
