@@ -1,9 +1,6 @@
 //! The app shell: router, top navigation and theme.
 
-use crate::routes::{
-    dashboard::DashboardPage, explore::Explore, home::Home, import::ImportPage,
-    not_found::NotFound, solo::SoloPanelPage,
-};
+use crate::routes::{not_found::NotFound, pages::*};
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -124,19 +121,19 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/d/:uid/:slug") view=DashboardPage />
                     <Route path=path!("/d/:uid") view=DashboardPage />
                     <Route path=path!("/explore") view=Explore />
-                    <Route path=path!("/etcd") view=crate::routes::etcd::EtcdPage />
+                    <Route path=path!("/etcd") view=EtcdPage />
                     <Route path=path!("/dashboard/import") view=ImportPage />
-                    <Route path=path!("/login") view=crate::routes::login::LoginPage />
-                    <Route path=path!("/k8s") view=crate::routes::k8s::K8sIndex />
-                    <Route path=path!("/k8s/:cluster") view=crate::routes::k8s::overview::OverviewPage />
-                    <Route path=path!("/k8s/:cluster/nodes") view=crate::routes::k8s::nodes::NodesPage />
-                    <Route path=path!("/k8s/:cluster/workloads") view=crate::routes::k8s::workloads::WorkloadsPage />
-                    <Route path=path!("/k8s/:cluster/pods") view=crate::routes::k8s::pods::PodsPage />
-                    <Route path=path!("/k8s/:cluster/events") view=crate::routes::k8s::events::EventsPage />
-                    <Route path=path!("/k8s/:cluster/namespaces/:ns/pods/:name") view=crate::routes::k8s::pod::PodPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/k8s") view=K8sIndex />
+                    <Route path=path!("/k8s/:cluster") view=OverviewPage />
+                    <Route path=path!("/k8s/:cluster/nodes") view=NodesPage />
+                    <Route path=path!("/k8s/:cluster/workloads") view=WorkloadsPage />
+                    <Route path=path!("/k8s/:cluster/pods") view=PodsPage />
+                    <Route path=path!("/k8s/:cluster/events") view=EventsPage />
+                    <Route path=path!("/k8s/:cluster/namespaces/:ns/pods/:name") view=PodPage />
                     <Route path=path!("/d-solo/:uid/:slug") view=SoloPanelPage />
                     <Route path=path!("/d-solo/:uid") view=SoloPanelPage />
-                    <Route path=path!("/bench/render") view=crate::routes::bench::BenchRender />
+                    <Route path=path!("/bench/render") view=BenchRender />
                 </Routes>
             </main>
         </div>

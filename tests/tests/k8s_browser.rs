@@ -102,9 +102,35 @@ async fn kubernetes_pages_follow_the_cluster_live() {
     let mut kg = Kubeglass::start(&dir, &["--k8s-url", &k8s.url()]);
     let browser = Browser::start(&dir).await;
 
+    // The navigation's "Kubernetes" link leaves the dashboards app for the cluster app, and
     // /k8s opens the only cluster's overview.
-    browser.client.goto(&kg.url("/k8s")).await.unwrap();
+    const APP: &str = "const s = document.querySelector('script[type=module]'); return [location.pathname, !!document.querySelector('.kg-home'), s ? s.textContent.includes('/cluster/') : null];";
+    browser.client.goto(&kg.url("/")).await.unwrap();
+    wait_js(
+        &browser,
+        "the home page",
+        APP,
+        Duration::from_secs(20),
+        |v| v[1] == true && v[2] == false,
+    )
+    .await;
+    browser
+        .client
+        .execute(
+            "document.querySelector('a.kg-nav-link[href=\"/k8s\"]').click();",
+            vec![],
+        )
+        .await
+        .unwrap();
     wait_page(&browser, "k8s-overview", "ok").await;
+    wait_js(
+        &browser,
+        "the cluster app",
+        APP,
+        Duration::from_secs(5),
+        |v| v[0] == "/k8s/default" && v[2] == true,
+    )
+    .await;
     let path = browser
         .client
         .current_url()

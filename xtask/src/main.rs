@@ -52,17 +52,42 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds the UI with trunk into `dist/` (release: what users get).
+/// Builds the UI with trunk into `dist/` (release: what users get): the dashboards app at the
+/// top of `dist/`, the cluster app (Kubernetes and etcd pages) under `dist/cluster/`.
 fn build_ui(root: &Path) -> Result<(), String> {
     println!("xtask: building the UI (trunk build --release)");
     // Trunk.toml sets `offline`: every crate must be in cargo's cache before trunk runs.
     tools::run(Command::new("cargo").arg("fetch").current_dir(root))?;
-    tools::run(
-        Command::new(tools::cargo_bin_dir().join("trunk"))
-            .args(["build", "--release"])
-            .env("PATH", tools::tool_path())
-            .current_dir(root),
-    )
+    let trunk = |args: &[&str]| {
+        tools::run(
+            Command::new(tools::cargo_bin_dir().join("trunk"))
+                .arg("build")
+                .args(args)
+                // Last: `--release` takes an optional value, which would swallow a path.
+                .arg("--release")
+                .env("PATH", tools::tool_path())
+                .current_dir(root),
+        )
+    };
+    trunk(&[])?;
+    // Trunk empties its dist dir, so the cluster app is built beside it and moved in.
+    let staging = root.join("target/ui-cluster");
+    trunk(&[
+        "frontend/cluster.html",
+        "--dist",
+        staging.to_str().ok_or("target path is not UTF-8")?,
+        "--public-url",
+        "/cluster/",
+    ])?;
+    let to = root.join("dist/cluster");
+    std::fs::create_dir_all(&to).map_err(|e| format!("creating {}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(&staging).map_err(|e| format!("{}: {e}", staging.display()))? {
+        let from = entry.map_err(|e| e.to_string())?.path();
+        let name = from.file_name().ok_or("a file without a name")?;
+        std::fs::rename(&from, to.join(name))
+            .map_err(|e| format!("moving {} into {}: {e}", from.display(), to.display()))?;
+    }
+    Ok(())
 }
 
 fn run(args: &[String]) -> Result<(), String> {

@@ -111,6 +111,18 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), embed::guard));
     let ui = &state.config.ui_dir;
     let static_files = ServeDir::new(ui).fallback(ServeFile::new(ui.join("index.html")));
+    // The Kubernetes and etcd pages are a second app (`cluster/`, see the front end's
+    // routes); without it the dashboards app says that it is missing.
+    let cluster_index = ui.join("cluster/index.html");
+    let cluster_index = if cluster_index.is_file() {
+        cluster_index
+    } else {
+        ui.join("index.html")
+    };
+    let mut api = api;
+    for path in ["/k8s", "/k8s/{*rest}", "/etcd", "/etcd/{*rest}"] {
+        api = api.route_service(path, ServeFile::new(&cluster_index));
+    }
     api.fallback_service(static_files)
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -134,15 +146,26 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The app's Content-Security-Policy: scripts only from kubeglass itself plus the inline
-/// loader trunk writes into `index.html` (allowed by its hash, computed from the file being
-/// served), WebAssembly compilation, and connections only back to kubeglass. Styles allow
+/// loaders trunk writes into the two apps' `index.html` (allowed by their hashes, computed from
+/// the files being served), WebAssembly compilation, and connections only back to kubeglass. Styles allow
 /// inline `style` attributes, which the panels set for layout and colours.
 pub fn csp(ui_dir: &std::path::Path) -> String {
+    let mut hashes = String::new();
+    for index in ["index.html", "cluster/index.html"] {
+        let index = std::fs::read_to_string(ui_dir.join(index)).unwrap_or_default();
+        inline_script_hashes(&index, &mut hashes);
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: https:; connect-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// Appends ` 'sha256-…'` for each inline script of an HTML page.
+fn inline_script_hashes(index: &str, hashes: &mut String) {
     use base64::Engine;
     use sha2::Digest;
-    let index = std::fs::read_to_string(ui_dir.join("index.html")).unwrap_or_default();
-    let mut hashes = String::new();
-    let mut rest = index.as_str();
+    let mut rest = index;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
         let Some(open_end) = after.find('>') else {
@@ -163,10 +186,6 @@ pub fn csp(ui_dir: &std::path::Path) -> String {
         }
         rest = &after[body_start + close..];
     }
-    format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob: https:; connect-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'"
-    )
 }
 
 async fn api_not_found(uri: axum::http::Uri) -> ApiError {

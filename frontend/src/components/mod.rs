@@ -5,6 +5,7 @@ pub mod element_size;
 pub mod export;
 pub mod gauge;
 pub mod grid;
+pub mod heatmap;
 pub mod panel;
 pub mod piechart;
 pub mod share;

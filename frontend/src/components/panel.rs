@@ -5,12 +5,13 @@
 
 use crate::components::bargauge::BarGauge;
 use crate::components::gauge::Gauge;
+use crate::components::heatmap::Heatmap;
 use crate::components::piechart::PieChart;
 use crate::components::stat::Stat;
 use crate::components::table::TablePanel;
 use crate::components::text::TextPanel;
 use crate::components::timeseries::TimeSeries;
-use crate::components::variables::VariableScope;
+use crate::components::variables::{AdhocFilters, VariableScope};
 use crate::url_state::TimeContext;
 use futures_util::future::join_all;
 use kubeglass_shared::api::DataSourceInfo;
@@ -21,7 +22,7 @@ use kubeglass_shared::model::Panel;
 use kubeglass_shared::panels::Visualization;
 use kubeglass_shared::query::plan_panel_queries;
 use kubeglass_shared::time::ResolvedRange;
-use kubeglass_shared::variables::interpolate_panel;
+use kubeglass_shared::variables::{apply_adhoc, interpolate_panel};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -157,11 +158,24 @@ pub fn PanelView(
     // there are none: Explore, single panels); `None` while the variables are being resolved.
     // It changes, and the panel queries again, only when a variable the panel uses changes.
     let scope = use_context::<VariableScope>();
+    // Ad hoc filters become label matchers of the queries of their data source.
+    let adhoc = use_context::<AdhocFilters>();
     let interpolated = {
         let panel = panel.clone();
-        Memo::new(move |_| match scope {
-            None => Some(Panel::clone(&panel)),
-            Some(VariableScope(s)) => s.with(|s| s.as_ref().map(|s| interpolate_panel(&panel, s))),
+        let sources = sources.clone();
+        Memo::new(move |_| {
+            let shown = match scope {
+                None => Some(Panel::clone(&panel)),
+                Some(VariableScope(s)) => {
+                    s.with(|s| s.as_ref().map(|s| interpolate_panel(&panel, s)))
+                }
+            };
+            match (shown, adhoc) {
+                (Some(p), Some(AdhocFilters(sets))) => {
+                    Some(sets.with(|sets| apply_adhoc(&p, sets, &sources)))
+                }
+                (shown, _) => shown,
+            }
         })
     };
 
@@ -178,6 +192,15 @@ pub fn PanelView(
                 )));
                 return;
             };
+            if visualization == Some(Visualization::Heatmap)
+                && kubeglass_shared::heatmap::HeatmapOptions::from_options(&panel.options).calculate
+            {
+                status.set(PanelStatus::Unsupported(
+                    "a heatmap calculated from raw values (`calculate: true`) is not supported yet"
+                        .into(),
+                ));
+                return;
+            }
             if visualization == Some(Visualization::Text) {
                 status.set(PanelStatus::Ok);
                 return;
@@ -260,25 +283,57 @@ pub fn PanelView(
                 <Show when=move || refreshing.get() || status.with(|s| *s == PanelStatus::Loading)>
                     <span class="kg-panel-spinner" title="Loading"></span>
                 </Show>
-                <crate::components::share::ShareButton panel_id=panel.id />
+                {share_button(panel.id)}
             </header>
             <div class="kg-panel-body">
                 {move || {
                     let panel = panel_for_body.clone();
                     match body.get() {
                         Body::Message(class, text) => view! { <div class=format!("kg-panel-message {class}")>{text}</div> }.into_any(),
-                        Body::Chart => match visualization {
-                            Some(Visualization::Stat) => view! { <Stat panel=panel data=data /> }.into_any(),
-                            Some(Visualization::Table) => view! { <TablePanel panel=panel data=data /> }.into_any(),
-                            Some(Visualization::Gauge) => view! { <Gauge panel=panel data=data /> }.into_any(),
-                            Some(Visualization::BarGauge) => view! { <BarGauge panel=panel data=data /> }.into_any(),
-                            Some(Visualization::PieChart) => view! { <PieChart panel=panel data=data /> }.into_any(),
-                            Some(Visualization::Text) => view! { <TextPanel panel=panel /> }.into_any(),
-                            _ => view! { <TimeSeries panel=panel data=data /> }.into_any(),
-                        },
+                        Body::Chart => chart(visualization, panel, data),
                     }
                 }}
             </div>
         </section>
     }
+}
+
+/// The visualisation of a panel that has data. The cluster app (see `routes`) shows only its
+/// CPU and memory time series, so it is built without the other panel types' code.
+#[cfg(feature = "dashboards")]
+fn chart(
+    visualization: Option<Visualization>,
+    panel: Arc<Panel>,
+    data: RwSignal<Option<Arc<PanelData>>>,
+) -> AnyView {
+    match visualization {
+        Some(Visualization::Stat) => view! { <Stat panel=panel data=data /> }.into_any(),
+        Some(Visualization::Table) => view! { <TablePanel panel=panel data=data /> }.into_any(),
+        Some(Visualization::Gauge) => view! { <Gauge panel=panel data=data /> }.into_any(),
+        Some(Visualization::BarGauge) => view! { <BarGauge panel=panel data=data /> }.into_any(),
+        Some(Visualization::PieChart) => view! { <PieChart panel=panel data=data /> }.into_any(),
+        Some(Visualization::Text) => view! { <TextPanel panel=panel /> }.into_any(),
+        Some(Visualization::Heatmap) => view! { <Heatmap panel=panel data=data /> }.into_any(),
+        _ => view! { <TimeSeries panel=panel data=data /> }.into_any(),
+    }
+}
+
+#[cfg(not(feature = "dashboards"))]
+fn chart(
+    _: Option<Visualization>,
+    panel: Arc<Panel>,
+    data: RwSignal<Option<Arc<PanelData>>>,
+) -> AnyView {
+    view! { <TimeSeries panel=panel data=data /> }.into_any()
+}
+
+/// The panel's share menu (links and embedding), on dashboards only.
+#[cfg(feature = "dashboards")]
+fn share_button(panel_id: i64) -> AnyView {
+    view! { <crate::components::share::ShareButton panel_id=panel_id /> }.into_any()
+}
+
+#[cfg(not(feature = "dashboards"))]
+fn share_button(_: i64) -> AnyView {
+    ().into_any()
 }

@@ -1,41 +1,66 @@
-//! The table panel: the panel's series as a table (built in `shared::table`), with the
-//! panel's `organize` transformation, per-column field config (unit, decimals, display name,
-//! width, hidden, threshold colours) and sorting by a click on a header.
+//! The table panel: the panel's series as a table (built in `shared::table`), put through the
+//! panel's transformations (`shared::transform`), with per-column field config (unit, decimals,
+//! display name, width, hidden, threshold colours), data links in cells, and sorting by a click
+//! on a header. Transformations kubeglass cannot apply are named under the table.
 
 use crate::components::panel::PanelData;
+use crate::components::variables::VariableScope;
 use kubeglass_shared::colors::css_color;
 use kubeglass_shared::field::{field_config, CellDisplay, FieldConfig, FieldRef, FieldType};
 use kubeglass_shared::mappings::{display_empty, display_number, display_text};
 use kubeglass_shared::model::Panel;
-use kubeglass_shared::table::{organize, series_table, sort_rows, Cell, ColumnKind, Table};
+use kubeglass_shared::table::{
+    field_links, safe_link_url, series_table, sort_rows, Cell, ColumnKind, DataLink, Table,
+};
+use kubeglass_shared::template::{interpolate_link, Scope};
 use kubeglass_shared::time::format_utc;
+use kubeglass_shared::transform::{apply, frame_to_table, frames_from_series, merge};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// A column as shown: its header, settings and place in the table's rows.
+/// A column as shown: its header, settings, data links and place in the table's rows.
 #[derive(Debug, Clone, PartialEq)]
 struct ShownColumn {
     index: usize,
     header: String,
     config: FieldConfig,
+    links: Vec<DataLink>,
 }
 
 /// The table and the columns to show, computed once per answer.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct TableView {
     table: Table,
+    /// Every column's header and settings, hidden ones included (links read them).
+    all: Vec<ShownColumn>,
     columns: Vec<ShownColumn>,
+    /// Transformations (or options) that could not be applied.
+    skipped: Vec<String>,
+    /// The range the data is for: `$__from`, `$__to` and `${__url_time_range}` in links.
+    range_ms: (i64, i64),
 }
 
-/// Transformations the table applies itself. `merge`, `seriesToColumns`, `joinByField` and
-/// `labelsToFields` are what [`series_table`] does already; others are not applied yet.
-fn transform(panel: &Panel, mut table: Table) -> Table {
-    for t in panel.transformations.iter().filter(|t| !t.disabled) {
-        if t.id == "organize" {
-            table = organize(table, &t.options);
-        }
+/// The table the panel shows: with no transformation, one row per label set with each query's
+/// value (what Grafana's `merge` makes of instant results); otherwise the panel's
+/// transformations over Grafana's table frames, several frames left being merged.
+fn transformed(
+    panel: &Panel,
+    input: &[(&str, &kubeglass_shared::frame::Series)],
+    queries: usize,
+) -> (Table, Vec<String>) {
+    if panel.transformations.iter().all(|t| t.disabled) {
+        return (series_table(input, queries), Vec::new());
     }
-    table
+    let out = apply(frames_from_series(input, queries), &panel.transformations);
+    let frames = if out.frames.len() > 1 {
+        merge(out.frames)
+    } else {
+        out.frames
+    };
+    (
+        frames.first().map(frame_to_table).unwrap_or_default(),
+        out.skipped,
+    )
 }
 
 fn table_view(panel: &Panel, data: &PanelData) -> TableView {
@@ -49,24 +74,23 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
         .iter()
         .filter(|t| !t.hide && !t.expr.trim().is_empty())
         .count();
-    let table = transform(panel, series_table(&input, queries));
-    let columns = table
+    let (table, skipped) = transformed(panel, &input, queries);
+    let all: Vec<ShownColumn> = table
         .columns
         .iter()
         .enumerate()
         .map(|(index, c)| {
-            let config = field_config(
-                panel,
-                FieldRef {
-                    name: &c.display,
-                    ref_id: &c.ref_id,
-                    kind: match c.kind {
-                        ColumnKind::Time => FieldType::Time,
-                        ColumnKind::Label => FieldType::String,
-                        ColumnKind::Value => FieldType::Number,
-                    },
+            let field = FieldRef {
+                name: &c.display,
+                ref_id: &c.ref_id,
+                kind: match c.kind {
+                    ColumnKind::Time => FieldType::Time,
+                    ColumnKind::Label => FieldType::String,
+                    ColumnKind::Value => FieldType::Number,
                 },
-            );
+            };
+            let config = field_config(panel, field);
+            let links = field_links(panel, &panel.defaults.links, field);
             ShownColumn {
                 index,
                 header: config
@@ -74,11 +98,84 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
                     .clone()
                     .unwrap_or_else(|| c.display.clone()),
                 config,
+                links,
             }
         })
-        .filter(|c| !c.config.hidden())
         .collect();
-    TableView { table, columns }
+    let columns = all.iter().filter(|c| !c.config.hidden()).cloned().collect();
+    TableView {
+        table,
+        all,
+        columns,
+        skipped,
+        range_ms: (data.range.from_ms, data.range.to_ms),
+    }
+}
+
+/// A cell's value as Grafana's `${__value.raw}` writes it.
+fn raw_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(t) => t.clone(),
+        Cell::Number(v) => v.to_string(),
+        Cell::Time(t) => t.to_string(),
+    }
+}
+
+/// The first link of a cell, interpolated for its row, if its URL is one a link may have.
+fn cell_link(
+    view: &TableView,
+    scope: &Scope,
+    row: &[Cell],
+    column: &ShownColumn,
+) -> Option<(String, String, bool)> {
+    let link = column.links.first()?;
+    let find = |name: &str| {
+        view.all
+            .iter()
+            .position(|c| c.header == name)
+            .or_else(|| {
+                view.table
+                    .columns
+                    .iter()
+                    .position(|c| c.display == name || c.name == name)
+            })
+            .or_else(|| name.parse::<usize>().ok().filter(|i| *i < row.len()))
+    };
+    let shown = |i: usize| render_cell(&row[i], &view.all[i].config).0;
+    let cell = &row[column.index];
+    let lookup = |name: &str, path: Option<&str>| -> Option<String> {
+        match (name, path) {
+            ("__data", Some(p)) => p.strip_prefix("fields.").and_then(find).map(shown),
+            ("__value", Some("raw")) => Some(raw_text(cell)),
+            ("__value", Some("text")) | ("__cell", None) => Some(shown(column.index)),
+            ("__value", Some("numeric")) => match cell {
+                Cell::Number(v) => Some(v.to_string()),
+                _ => None,
+            },
+            ("__value", Some("time")) => row.iter().find_map(|c| match c {
+                Cell::Time(t) => Some(t.to_string()),
+                _ => None,
+            }),
+            ("__field", Some("name" | "displayName")) | ("__series", Some("name")) => {
+                Some(column.header.clone())
+            }
+            // Table frames carry labels as columns: a label is the row's column of that name.
+            ("__field", Some(p)) => p
+                .strip_prefix("labels.")
+                .and_then(find)
+                .map(|i| raw_text(&row[i])),
+            (n, None) => n
+                .strip_prefix("__cell_")
+                .and_then(|i| i.parse::<usize>().ok())
+                .filter(|i| *i < row.len())
+                .map(|i| raw_text(&row[i])),
+            _ => None,
+        }
+    };
+    let url = safe_link_url(&interpolate_link(&link.url, scope, &lookup))?;
+    let title = interpolate_link(&link.title, scope, &lookup);
+    Some((url, title, link.target_blank))
 }
 
 /// A cell's text and inline style.
@@ -123,6 +220,7 @@ pub fn TablePanel(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
         .unwrap_or(true);
     // The column sorted by (its header) and whether descending; `None` keeps the data order.
     let sort = RwSignal::new(initial_sort(&panel));
+    let variables = use_context::<VariableScope>();
     let view_data = Memo::new(move |_| {
         data.with(|d| {
             d.as_ref()
@@ -193,19 +291,39 @@ pub fn TablePanel(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
                 })}
                 <tbody>
                     {move || {
-                        let columns = view_data.with(|v| v.columns.clone());
+                        let view = view_data.get();
+                        let (from, to) = view.range_ms;
+                        let scope = variables
+                            .and_then(|VariableScope(s)| s.get())
+                            .unwrap_or_default()
+                            .with_builtins(from, to, "");
                         let kinds: Vec<ColumnKind> =
-                            view_data.with(|v| columns.iter().map(|c| v.table.columns[c.index].kind).collect());
+                            view.columns.iter().map(|c| view.table.columns[c.index].kind).collect();
                         rows.get()
                             .into_iter()
                             .map(|row| {
-                                columns
+                                view.columns
                                     .iter()
                                     .zip(&kinds)
                                     .map(|(c, kind)| {
                                         let (text, style) = render_cell(&row[c.index], &c.config);
                                         let numeric = *kind == ColumnKind::Value;
-                                        view! { <td style=style class:kg-num=numeric>{text}</td> }
+                                        let content = match cell_link(&view, &scope, &row, c) {
+                                            Some((href, title, blank)) => view! {
+                                                <a
+                                                    class="kg-table-link"
+                                                    href=href
+                                                    title=title
+                                                    target=blank.then_some("_blank")
+                                                    rel=blank.then_some("noopener noreferrer")
+                                                >
+                                                    {text}
+                                                </a>
+                                            }
+                                            .into_any(),
+                                            None => text.into_any(),
+                                        };
+                                        view! { <td style=style class:kg-num=numeric>{content}</td> }
                                     })
                                     .collect_view()
                             })
@@ -214,6 +332,14 @@ pub fn TablePanel(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
                     }}
                 </tbody>
             </table>
+            {move || {
+                let skipped = view_data.with(|v| v.skipped.clone());
+                (!skipped.is_empty()).then(|| view! {
+                    <p class="kg-table-skipped" data-skipped=skipped.join("; ")>
+                        {format!("Not applied: {}", skipped.join(", "))}
+                    </p>
+                })
+            }}
         </div>
     }
 }

@@ -1,25 +1,35 @@
-//! The time series panel: lines drawn with plotters on a `<canvas>` (sized to the panel, sharp on
-//! high-DPI screens, redrawn on resize), a legend below and a hover tooltip.
+//! The time series panel: series drawn straight onto a `<canvas>` through its 2D context (sized
+//! to the panel, sharp on high-DPI screens, redrawn on resize), a legend below and a hover
+//! tooltip. It draws what Grafana's time series panel draws from a field's `custom` settings
+//! ([`kubeglass_shared::chart`]): lines, bars or points, line width and dashes, fill (flat or
+//! fading), stacking by group (normal or percent), a left, right or hidden axis per series with
+//! soft and hard limits, threshold lines and areas, per-series colours from overrides, hidden
+//! series and `negative-Y`.
 //!
 //! Each line is decimated to at most four points per pixel column before it is drawn
-//! ([`kubeglass_shared::decimate::m4`]): the same picture from a million points as from all of
-//! them, at the cost of a few thousand. A refresh that brings the same data, at the same size
-//! and theme, draws nothing.
+//! ([`kubeglass_shared::decimate::m4_into`]): the same picture from a million points as from
+//! all of them, at the cost of a few thousand canvas calls. Points are turned into pixels here,
+//! in Rust, and the canvas receives only the path. A refresh that brings the same data, at the
+//! same size and theme, draws nothing.
 
 use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
-use kubeglass_shared::colors::{hex_rgb, series_color};
-use kubeglass_shared::decimate::m4;
+use kubeglass_shared::chart::{
+    self, AxisLimits, AxisPlacement, DrawStyle, Interpolation, SeriesStyle, StackKey, StackMode,
+};
+use kubeglass_shared::colors::{css_color, hex_rgb, series_color};
+use kubeglass_shared::decimate::m4_into;
+use kubeglass_shared::field::{field_config, FieldRef, FieldType};
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::{format_axis_time, format_utc, time_ticks};
-use kubeglass_shared::units::{format_value, is_binary_unit, nice_step, nice_ticks};
+use kubeglass_shared::units::{format_value, is_binary_unit, nice_ticks};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
+use std::borrow::Cow;
 use std::sync::Arc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::CanvasRenderingContext2d;
 
 /// The plotting area inside the canvas, in CSS pixels, and the ranges it shows: what the
 /// tooltip needs to turn a mouse position into a time.
@@ -33,72 +43,160 @@ pub(crate) struct PlotArea {
     to_ms: i64,
 }
 
-/// Y axis bounds: the panel's `min`/`max` when set, else the data's extent widened to round
-/// tick values.
-fn y_bounds(data: &PanelData, min: Option<f64>, max: Option<f64>, binary: bool) -> (f64, f64) {
-    let values = data
-        .series
+/// How one series looks: its field settings after overrides, as the drawing, the legend and the
+/// tooltip need them.
+#[derive(Debug, Clone, PartialEq)]
+struct Look {
+    /// A CSS colour.
+    color: String,
+    style: SeriesStyle,
+    unit: Option<String>,
+    decimals: Option<usize>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+fn looks(panel: &Panel, data: &PanelData) -> Vec<Look> {
+    data.series
         .iter()
-        .flat_map(|s| s.series.points.iter().map(|(_, v)| *v))
-        .filter(|v| v.is_finite());
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
-    let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
-    } else if lo == 0.0 {
-        (0.0, 1.0)
-    } else {
-        (lo - lo.abs() * 0.1, hi + hi.abs() * 0.1)
-    };
-    let step = nice_step((hi - lo) / 5.0, binary);
-    let lo = min.unwrap_or_else(|| {
-        if lo >= 0.0 && lo < step {
-            0.0
-        } else {
-            (lo / step).floor() * step
-        }
-    });
-    let hi = max.unwrap_or_else(|| (hi / step).ceil() * step);
-    if hi > lo {
-        (lo, hi)
-    } else {
-        (lo, lo + 1.0)
+        .enumerate()
+        .map(|(i, s)| {
+            let config = field_config(
+                panel,
+                FieldRef {
+                    name: &s.name,
+                    ref_id: &s.ref_id,
+                    kind: FieldType::Number,
+                },
+            );
+            Look {
+                color: config
+                    .fixed_color
+                    .as_deref()
+                    .map(css_color)
+                    .unwrap_or_else(|| series_color(i).to_string()),
+                style: SeriesStyle::of(&config),
+                unit: config.defaults.unit,
+                decimals: config.defaults.decimals,
+                min: config.defaults.min,
+                max: config.defaults.max,
+            }
+        })
+        .collect()
+}
+
+/// The y axes: left, right, and the scale of series whose axis is hidden.
+const AXES: usize = 3;
+
+fn axis_of(style: &SeriesStyle) -> usize {
+    match style.axis {
+        AxisPlacement::Left => 0,
+        AxisPlacement::Right => 1,
+        AxisPlacement::Hidden => 2,
     }
 }
 
-/// The runs of `points` a line may join, as [`kubeglass_shared::frame::Series::segments`]
-/// splits them (at a NaN, or a jump of more than 1.5 steps), but as slices: a million points are
-/// not copied before they are decimated.
-fn runs(points: &[(i64, f64)], step_ms: i64) -> Vec<&[(i64, f64)]> {
-    let max_gap = if step_ms > 0 {
-        step_ms + step_ms / 2
-    } else {
-        i64::MAX
-    };
-    let mut out = Vec::new();
-    let mut start = None::<usize>;
-    for (i, &(t, v)) in points.iter().enumerate() {
+/// One y axis: its range and its labels.
+#[derive(Debug, Clone, Default)]
+struct YAxis {
+    used: bool,
+    lo: f64,
+    hi: f64,
+    ticks: Vec<f64>,
+    labels: Vec<String>,
+}
+
+/// Data to device pixels.
+#[derive(Debug, Clone, Copy)]
+struct Map {
+    left: f64,
+    from: i64,
+    x_scale: f64,
+    bottom: f64,
+    lo: f64,
+    y_scale: f64,
+    /// Far outside the plot, where values are pinned (the clip hides them; the canvas never
+    /// sees huge coordinates).
+    y_min: f64,
+    y_max: f64,
+}
+
+impl Map {
+    fn x(&self, t: i64) -> f64 {
+        self.left + (t - self.from) as f64 * self.x_scale
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        (self.bottom - (v - self.lo) * self.y_scale).clamp(self.y_min, self.y_max)
+    }
+}
+
+/// A CSS colour at an opacity, for gradient stops; `None` when the colour is not `#RRGGBB`.
+fn rgba(color: &str, alpha: f64) -> Option<String> {
+    let (r, g, b) = hex_rgb(color)?;
+    Some(format!("rgba({r},{g},{b},{alpha:.3})"))
+}
+
+fn dashes(values: &[f64], dpr: f64) -> JsValue {
+    let a = js_sys::Array::new();
+    for v in values {
+        a.push(&JsValue::from_f64(v * dpr));
+    }
+    a.into()
+}
+
+/// Adds the runs of `points` (split at NaN) to the current path as lines; returns the points
+/// that are runs of their own, to be drawn as dots. Consecutive points that land on the same
+/// spot are collapsed into one call.
+fn trace(
+    ctx: &CanvasRenderingContext2d,
+    points: &[(i64, f64)],
+    m: &Map,
+    interp: Interpolation,
+    singles: &mut Vec<(f64, f64)>,
+) {
+    let mut pen: Option<(f64, f64)> = None;
+    let mut alone: Option<(f64, f64)> = None;
+    for &(t, v) in points {
         if !v.is_finite() {
-            if let Some(s) = start.take() {
-                out.push(&points[s..i]);
+            if let Some(p) = alone.take() {
+                singles.push(p);
             }
+            pen = None;
             continue;
         }
-        match start {
-            Some(s) if t - points[i - 1].0 > max_gap => {
-                out.push(&points[s..i]);
-                start = Some(i);
+        let (x, y) = (m.x(t), m.y(v));
+        match pen {
+            None => {
+                ctx.move_to(x, y);
+                alone = Some((x, y));
+                pen = Some((x, y));
             }
-            Some(_) => {}
-            None => start = Some(i),
+            Some((px, py)) => {
+                if (x - px).abs() < 0.25 && (y - py).abs() < 0.25 {
+                    continue;
+                }
+                alone = None;
+                match interp {
+                    Interpolation::Linear => {}
+                    Interpolation::StepAfter => ctx.line_to(x, py),
+                    Interpolation::StepBefore => ctx.line_to(px, y),
+                }
+                ctx.line_to(x, y);
+                pen = Some((x, y));
+            }
         }
     }
-    if let Some(s) = start {
-        out.push(&points[s..]);
+    if let Some(p) = alone {
+        singles.push(p);
     }
-    out
+}
+
+/// The runs of `points` between gaps, as index ranges.
+fn runs(points: &[(i64, f64)]) -> impl Iterator<Item = &[(i64, f64)]> {
+    points
+        .split(|(_, v)| !v.is_finite())
+        .filter(|r| !r.is_empty())
 }
 
 /// Draws the chart; returns where the plotting area ended up. `pub(crate)` for the renderer
@@ -111,117 +209,439 @@ pub(crate) fn draw(
     light: bool,
 ) -> Option<PlotArea> {
     let dpr = window().device_pixel_ratio().max(1.0);
-    // Setting the size also clears the canvas.
-    canvas.set_width((w * dpr).round() as u32);
-    canvas.set_height((h * dpr).round() as u32);
-    let s = |v: f64| (v * dpr).round() as i32;
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())?;
-    let root = backend.into_drawing_area();
-    let d = &panel.defaults;
-    let unit = d.unit.as_deref();
-    let binary = is_binary_unit(unit);
-    let (y_min, y_max) = y_bounds(data, d.min, d.max, binary);
-    let y_ticks = nice_ticks(y_min, y_max, ((h / 40.0) as usize).clamp(2, 8), binary);
-    let labels: Vec<String> = y_ticks
+    let (cw, ch) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    // Setting the size clears the canvas (and reallocates it): only when it changed.
+    if canvas.width() != cw {
+        canvas.set_width(cw);
+    }
+    if canvas.height() != ch {
+        canvas.set_height(ch);
+    }
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0).ok()?;
+    ctx.clear_rect(0.0, 0.0, f64::from(cw), f64::from(ch));
+
+    let (from_ms, to_ms) = (
+        data.range.from_ms,
+        data.range.to_ms.max(data.range.from_ms + 1),
+    );
+    let looks = looks(panel, data);
+
+    // Values as drawn: negated for `negative-Y`, then stacked.
+    let values: Vec<Cow<[(i64, f64)]>> = data
+        .series
         .iter()
-        .map(|v| format_value(*v, unit, d.decimals).to_string())
-        .collect();
-    let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64 * 6.5 + 10.0;
-    let (from_ms, to_ms) = (data.range.from_ms, data.range.to_ms);
-
-    let text_color = if light {
-        RGBColor(70, 74, 82)
-    } else {
-        RGBColor(204, 204, 220)
-    };
-    let grid_color = if light {
-        RGBColor(226, 228, 232)
-    } else {
-        RGBColor(44, 48, 56)
-    };
-    let font = ("sans-serif", f64::from(s(11.0)))
-        .into_font()
-        .color(&text_color);
-
-    let mut chart = ChartBuilder::on(&root)
-        .margin_top(s(6.0))
-        .margin_right(s(10.0))
-        .x_label_area_size(s(20.0))
-        .y_label_area_size(s(label_w))
-        .build_cartesian_2d(from_ms..to_ms, y_min..y_max)
-        .ok()?;
-    let (px, py) = chart.plotting_area().get_pixel_range();
-
-    for (v, label) in y_ticks.iter().zip(&labels) {
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(from_ms, *v), (to_ms, *v)],
-                grid_color.stroke_width(1),
-            )))
-            .ok()?;
-        let (_, y) = chart.backend_coord(&(from_ms, *v));
-        root.draw(&Text::new(
-            label.clone(),
-            (px.start - s(6.0), y),
-            font.pos(Pos::new(HPos::Right, VPos::Center)),
-        ))
-        .ok()?;
-    }
-    let max_x_ticks = ((w - label_w) / 80.0).max(2.0) as usize;
-    for t in time_ticks(from_ms, to_ms, max_x_ticks) {
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(t, y_min), (t, y_max)],
-                grid_color.stroke_width(1),
-            )))
-            .ok()?;
-        let (x, _) = chart.backend_coord(&(t, y_min));
-        root.draw(&Text::new(
-            format_axis_time(t, to_ms - from_ms),
-            (x, py.end + s(4.0)),
-            font.pos(Pos::new(HPos::Center, VPos::Top)),
-        ))
-        .ok()?;
-    }
-
-    // One column per device pixel of the plotting area.
-    let columns = (px.end - px.start).max(1) as usize;
-    for (i, named) in data.series.iter().enumerate() {
-        let (r, g, b) = hex_rgb(series_color(i)).unwrap_or((115, 191, 105));
-        let color = RGBColor(r, g, b);
-        for segment in runs(&named.series.points, data.step_ms) {
-            // Values outside fixed min/max are pinned to the edge rather than drawn outside.
-            let points: Vec<(i64, f64)> = m4(segment, from_ms, to_ms, columns)
-                .into_iter()
-                .map(|(t, v)| (t, v.clamp(y_min, y_max)))
-                .collect();
-            if points.len() == 1 {
-                chart
-                    .draw_series(std::iter::once(Circle::new(
-                        points[0],
-                        s(1.5),
-                        color.filled(),
-                    )))
-                    .ok()?;
+        .zip(&looks)
+        .map(|(s, l)| {
+            if l.style.negative_y {
+                Cow::Owned(chart::negate(&s.series.points))
             } else {
-                chart
-                    .draw_series(LineSeries::new(
-                        points,
-                        color.stroke_width(s(1.0).max(1) as u32),
-                    ))
-                    .ok()?;
+                Cow::Borrowed(s.series.points.as_slice())
+            }
+        })
+        .collect();
+    let keys: Vec<Option<StackKey>> = values
+        .iter()
+        .zip(&looks)
+        .map(|(v, l)| {
+            if l.style.hide_viz {
+                None
+            } else {
+                StackKey::of(&l.style, v)
+            }
+        })
+        .collect();
+    let mut below = vec![None::<usize>; values.len()];
+    let mut values = values;
+    if keys.iter().any(Option::is_some) {
+        #[allow(clippy::type_complexity)]
+        let input: Vec<(&[(i64, f64)], Option<&StackKey>)> = values
+            .iter()
+            .zip(&keys)
+            .map(|(v, k)| (&**v, k.as_ref()))
+            .collect();
+        let stacked = chart::stack(&input);
+        for (i, s) in stacked.into_iter().enumerate() {
+            if let Some((points, on)) = s {
+                values[i] = Cow::Owned(points);
+                below[i] = on;
             }
         }
     }
-    root.present().ok()?;
+
+    // Decimated over the canvas's device pixel columns: the plot is narrower, so every one
+    // of its columns still keeps its first, last, lowest and highest point.
+    let columns = cw.max(1) as usize;
+    let decimated: Vec<Vec<(i64, f64)>> = values
+        .iter()
+        .zip(&looks)
+        .map(|(v, l)| {
+            let mut out = Vec::new();
+            if !l.style.hide_viz {
+                m4_into(
+                    v,
+                    from_ms,
+                    to_ms,
+                    columns,
+                    l.style.max_gap_ms(data.step_ms),
+                    &mut out,
+                );
+            }
+            out
+        })
+        .collect();
+
+    // The y axes, each from its own series.
+    let d = &panel.defaults;
+    let tick_count = ((h / 40.0) as usize).clamp(2, 8);
+    let mut axes: [YAxis; AXES] = Default::default();
+    for (a, axis) in axes.iter_mut().enumerate() {
+        let on: Vec<usize> = (0..looks.len())
+            .filter(|&i| !looks[i].style.hide_viz && axis_of(&looks[i].style) == a)
+            .collect();
+        axis.used = !on.is_empty() || a == 0;
+        let first = on.first().map(|&i| &looks[i]);
+        let percent = !on.is_empty()
+            && on
+                .iter()
+                .all(|&i| looks[i].style.stack == StackMode::Percent);
+        let unit = first
+            .map_or(d.unit.clone(), |l| l.unit.clone())
+            .or_else(|| percent.then(|| "percentunit".to_string()));
+        let decimals = first.map_or(d.decimals, |l| l.decimals);
+        let binary = is_binary_unit(unit.as_deref());
+        let extent = chart::extent(on.iter().flat_map(|&i| decimated[i].iter().map(|p| p.1)));
+        let soft = |f: fn(&SeriesStyle) -> Option<f64>| on.iter().find_map(|&i| f(&looks[i].style));
+        let mut limits = AxisLimits {
+            min: first.map_or(d.min, |l| l.min),
+            max: first.map_or(d.max, |l| l.max),
+            soft_min: soft(|s| s.soft_min),
+            soft_max: soft(|s| s.soft_max),
+        };
+        if percent {
+            let down = extent.is_some_and(|(lo, _)| lo < 0.0);
+            let up = extent.is_none_or(|(_, hi)| hi > 0.0);
+            limits.soft_min = limits.soft_min.or(Some(if down { -1.0 } else { 0.0 }));
+            limits.soft_max = limits.soft_max.or(Some(if up { 1.0 } else { 0.0 }));
+        }
+        let (lo, hi) = chart::y_range(extent, limits, binary);
+        axis.lo = lo;
+        axis.hi = hi;
+        axis.ticks = nice_ticks(lo, hi, tick_count, binary);
+        axis.labels = axis
+            .ticks
+            .iter()
+            .map(|v| format_value(*v, unit.as_deref(), decimals).to_string())
+            .collect();
+    }
+    let label_w = |a: &YAxis| {
+        a.labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(1) as f64
+            * 6.5
+            + 10.0
+    };
+    let show_left = axes[0].used;
+    let show_right = axes[1].used;
+    let left_css = if show_left { label_w(&axes[0]) } else { 10.0 };
+    let right_css = if show_right { label_w(&axes[1]) } else { 10.0 };
+    let (left, right) = (
+        (left_css * dpr).round(),
+        (f64::from(cw) - right_css * dpr).round(),
+    );
+    let (top, bottom) = ((6.0 * dpr).round(), (f64::from(ch) - 20.0 * dpr).round());
+    if right <= left || bottom <= top {
+        return None;
+    }
+    let map_for = |a: &YAxis| Map {
+        left,
+        from: from_ms,
+        x_scale: (right - left) / (to_ms - from_ms) as f64,
+        bottom,
+        lo: a.lo,
+        y_scale: (bottom - top) / (a.hi - a.lo),
+        y_min: top - 4.0 * (bottom - top),
+        y_max: bottom + 4.0 * (bottom - top),
+    };
+    let maps: Vec<Map> = axes.iter().map(map_for).collect();
+    let grid_axis = if show_left || !show_right { 0 } else { 1 };
+
+    let text = if light {
+        "rgb(70,74,82)"
+    } else {
+        "rgb(204,204,220)"
+    };
+    let grid = if light {
+        "rgb(226,228,232)"
+    } else {
+        "rgb(44,48,56)"
+    };
+
+    // Grid: one path.
+    let x_ticks = time_ticks(
+        from_ms,
+        to_ms,
+        (((right - left) / dpr) / 80.0).max(2.0) as usize,
+    );
+    ctx.begin_path();
+    for v in &axes[grid_axis].ticks {
+        let y = maps[grid_axis].y(*v).round() + 0.5;
+        ctx.move_to(left, y);
+        ctx.line_to(right, y);
+    }
+    for t in &x_ticks {
+        let x = maps[0].x(*t).round() + 0.5;
+        ctx.move_to(x, top);
+        ctx.line_to(x, bottom);
+    }
+    ctx.set_line_width(1.0);
+    ctx.set_stroke_style_str(grid);
+    ctx.stroke();
+
+    // Labels.
+    ctx.set_font(&format!("{}px sans-serif", (11.0 * dpr).round()));
+    ctx.set_fill_style_str(text);
+    ctx.set_text_baseline("middle");
+    for (a, x, align) in [
+        (0, left - 6.0 * dpr, "right"),
+        (1, right + 6.0 * dpr, "left"),
+    ] {
+        if !axes[a].used || (a == 0 && !show_left) {
+            continue;
+        }
+        ctx.set_text_align(align);
+        for (v, label) in axes[a].ticks.iter().zip(&axes[a].labels) {
+            let _ = ctx.fill_text(label, x, maps[a].y(*v));
+        }
+    }
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("top");
+    for t in &x_ticks {
+        let _ = ctx.fill_text(
+            &format_axis_time(*t, to_ms - from_ms),
+            maps[0].x(*t),
+            bottom + 4.0 * dpr,
+        );
+    }
+
+    // Everything else stays inside the plotting area.
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(left, top, right - left, bottom - top);
+    ctx.clip();
+
+    // Thresholds, behind the series, on the first axis.
+    let style = chart::thresholds_style(&d.custom);
+    if style != chart::ThresholdsStyle::Off && !d.thresholds.is_empty() {
+        let m = maps[grid_axis];
+        let a = &axes[grid_axis];
+        let at = |v: f64| {
+            if d.thresholds_percentage {
+                a.lo + (a.hi - a.lo) * v / 100.0
+            } else {
+                v
+            }
+        };
+        if style.area() {
+            ctx.set_global_alpha(0.15);
+            for (i, step) in d.thresholds.iter().enumerate() {
+                let lo = step.value.map_or(bottom, |v| m.y(at(v)).min(bottom));
+                let hi = d.thresholds[i + 1..]
+                    .iter()
+                    .find_map(|s| s.value)
+                    .map_or(top, |v| m.y(at(v)).max(top));
+                if lo > hi {
+                    ctx.set_fill_style_str(&css_color(&step.color));
+                    ctx.fill_rect(left, hi, right - left, lo - hi);
+                }
+            }
+            ctx.set_global_alpha(1.0);
+        }
+        if let Some(dashed) = style.line() {
+            ctx.set_line_width(dpr);
+            if dashed {
+                let _ = ctx.set_line_dash(&dashes(&[10.0, 10.0], dpr));
+            }
+            for step in &d.thresholds {
+                if let Some(v) = step.value {
+                    let y = m.y(at(v)).round() + 0.5;
+                    ctx.begin_path();
+                    ctx.move_to(left, y);
+                    ctx.line_to(right, y);
+                    ctx.set_stroke_style_str(&css_color(&step.color));
+                    ctx.stroke();
+                }
+            }
+            let _ = ctx.set_line_dash(&js_sys::Array::new());
+        }
+    }
+
+    let plot_w_css = (right - left) / dpr;
+    let mut singles = Vec::new();
+    for (i, look) in looks.iter().enumerate() {
+        let st = &look.style;
+        if st.hide_viz {
+            continue;
+        }
+        let points = &decimated[i];
+        if points.is_empty() {
+            continue;
+        }
+        let m = maps[axis_of(st)];
+        let color = look.color.as_str();
+        let zero = m.y(0.0).clamp(top, bottom);
+
+        // Fill: down to zero, or to the series this one is stacked on.
+        if st.fill_opacity > 0.0 && st.draw == DrawStyle::Line {
+            ctx.begin_path();
+            for run in runs(points) {
+                let (first, last) = (run[0], run[run.len() - 1]);
+                let base = below[i].map(|b| &decimated[b]);
+                if base.is_some() {
+                    ctx.move_to(m.x(first.0), m.y(first.1));
+                } else {
+                    ctx.move_to(m.x(first.0), zero);
+                }
+                trace_on(&ctx, run, &m, st.interpolation);
+                match base {
+                    Some(base) => {
+                        for &(t, v) in base.iter().rev() {
+                            if t >= first.0 && t <= last.0 && v.is_finite() {
+                                ctx.line_to(m.x(t), m.y(v));
+                            }
+                        }
+                    }
+                    None => ctx.line_to(m.x(last.0), zero),
+                }
+                ctx.close_path();
+            }
+            let gradient = st
+                .gradient
+                .then(|| {
+                    let g = ctx.create_linear_gradient(0.0, top, 0.0, bottom);
+                    g.add_color_stop(0.0, &rgba(color, st.fill_opacity)?).ok()?;
+                    g.add_color_stop(1.0, &rgba(color, 0.0)?).ok()?;
+                    Some(g)
+                })
+                .flatten();
+            match gradient {
+                Some(g) => ctx.set_fill_style_canvas_gradient(&g),
+                None => {
+                    ctx.set_fill_style_str(color);
+                    ctx.set_global_alpha(st.fill_opacity);
+                }
+            }
+            ctx.fill();
+            ctx.set_global_alpha(1.0);
+        }
+
+        if st.draw == DrawStyle::Bars {
+            let step_px = if data.step_ms > 0 {
+                data.step_ms as f64 * m.x_scale
+            } else {
+                (right - left) / points.len().max(1) as f64
+            };
+            let bw = (step_px * st.bar_width).max(dpr);
+            let base_points = below[i].map(|b| &*values[b]);
+            ctx.begin_path();
+            for &(t, v) in points.iter().filter(|p| p.1.is_finite()) {
+                let base = base_points
+                    .and_then(|b| b.binary_search_by_key(&t, |p| p.0).ok().map(|k| b[k].1))
+                    .filter(|v| v.is_finite())
+                    .map_or(zero, |v| m.y(v));
+                let y = m.y(v);
+                ctx.rect(m.x(t) - bw / 2.0, y.min(base), bw, (y - base).abs());
+            }
+            ctx.set_fill_style_str(color);
+            ctx.set_global_alpha(if st.fill_opacity > 0.0 {
+                st.fill_opacity
+            } else {
+                1.0
+            });
+            ctx.fill();
+            ctx.set_global_alpha(1.0);
+            if st.line_width > 0.0 && st.fill_opacity > 0.0 {
+                ctx.set_line_width(st.line_width * dpr);
+                ctx.set_stroke_style_str(color);
+                ctx.stroke();
+            }
+        }
+
+        singles.clear();
+        if st.draw == DrawStyle::Line && st.line_width > 0.0 {
+            ctx.begin_path();
+            trace(&ctx, points, &m, st.interpolation, &mut singles);
+            ctx.set_line_width((st.line_width * dpr).max(1.0));
+            ctx.set_stroke_style_str(color);
+            if !st.dash.is_empty() {
+                let _ = ctx.set_line_dash(&dashes(&st.dash, dpr));
+                // Dots are dashes of length zero: only round caps show them.
+                if st.dash.contains(&0.0) {
+                    ctx.set_line_cap("round");
+                }
+            }
+            ctx.stroke();
+            if !st.dash.is_empty() {
+                let _ = ctx.set_line_dash(&js_sys::Array::new());
+                ctx.set_line_cap("butt");
+            }
+        }
+
+        // Points, and the lone points of a line (which no line segment shows).
+        let shown = st.points_shown(points.len(), plot_w_css);
+        if shown || !singles.is_empty() {
+            let r = if shown {
+                st.point_size / 2.0
+            } else {
+                (st.line_width + 1.0).max(1.5)
+            } * dpr;
+            ctx.begin_path();
+            let dot = |x: f64, y: f64| {
+                ctx.move_to(x + r, y);
+                let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+            };
+            if shown {
+                for &(t, v) in points.iter().filter(|p| p.1.is_finite()) {
+                    dot(m.x(t), m.y(v));
+                }
+            } else {
+                for &(x, y) in &singles {
+                    dot(x, y);
+                }
+            }
+            ctx.set_fill_style_str(color);
+            ctx.fill();
+        }
+    }
+    ctx.restore();
+
     Some(PlotArea {
-        left: f64::from(px.start) / dpr,
-        right: f64::from(px.end) / dpr,
-        top: f64::from(py.start) / dpr,
-        bottom: f64::from(py.end) / dpr,
+        left: left / dpr,
+        right: right / dpr,
+        top: top / dpr,
+        bottom: bottom / dpr,
         from_ms,
         to_ms,
     })
+}
+
+/// [`trace`] continuing a path that already has a current point (a fill's edge).
+fn trace_on(ctx: &CanvasRenderingContext2d, run: &[(i64, f64)], m: &Map, interp: Interpolation) {
+    let mut prev: Option<(f64, f64)> = None;
+    for &(t, v) in run {
+        let (x, y) = (m.x(t), m.y(v));
+        if let Some((px, py)) = prev {
+            match interp {
+                Interpolation::Linear => {}
+                Interpolation::StepAfter => ctx.line_to(x, py),
+                Interpolation::StepBefore => ctx.line_to(px, y),
+            }
+        }
+        ctx.line_to(x, y);
+        prev = Some((x, y));
+    }
 }
 
 /// What the tooltip shows for a hover position.
@@ -266,8 +686,10 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
         });
     }
 
-    let unit = panel.defaults.unit.clone();
-    let decimals = panel.defaults.decimals;
+    let looks = {
+        let panel = panel.clone();
+        Memo::new(move |_| data.with(|d| d.as_ref().map(|d| looks(&panel, d)).unwrap_or_default()))
+    };
     let on_move = move |ev: leptos::ev::MouseEvent| {
         let (Some(a), Some(d)) = (area.get_untracked(), data.get_untracked()) else {
             return;
@@ -279,16 +701,18 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
         }
         let t =
             a.from_ms + ((x - a.left) / (a.right - a.left) * (a.to_ms - a.from_ms) as f64) as i64;
+        let looks = looks.get_untracked();
         let rows = d
             .series
             .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
+            .zip(&looks)
+            .filter(|(_, l)| !l.style.hide_tooltip)
+            .filter_map(|(s, l)| {
                 let (_, v) = s.series.nearest(t)?;
                 Some((
-                    series_color(i).to_string(),
+                    l.color.clone(),
                     s.name.clone(),
-                    format_value(v, unit.as_deref(), decimals).to_string(),
+                    format_value(v, l.unit.as_deref(), l.decimals).to_string(),
                 ))
             })
             .collect();
@@ -309,13 +733,15 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
     };
 
     let legend = Memo::new(move |_| {
+        let looks = looks.get();
         data.with(|d| {
             d.as_ref()
                 .map(|d| {
                     d.series
                         .iter()
-                        .enumerate()
-                        .map(|(i, s)| (series_color(i), s.name.clone()))
+                        .zip(&looks)
+                        .filter(|(_, l)| !l.style.hide_legend)
+                        .map(|(s, l)| (l.color.clone(), s.name.clone()))
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()

@@ -7,14 +7,16 @@
 use crate::api;
 use crate::url_state::{QueryWriter, TimeContext};
 use kubeglass_shared::api::DataSourceInfo;
+use kubeglass_shared::promql::OPERATORS;
 use kubeglass_shared::template::{
-    interpolate, parse_variable_query, Context, Scope, Variable, VariableKind, VariableOption,
-    ALL_VALUE,
+    interpolate, parse_variable_query, AdhocFilter, Context, Scope, Variable, VariableKind,
+    VariableOption, VariableQuery, ALL_VALUE,
 };
 use kubeglass_shared::time::ResolvedRange;
 use kubeglass_shared::variables::{
-    apply_url, options_url, query_options, raw_values, resolution_order, scope_of, select_current,
-    set_current, static_options, toggle_multi, url_key, variable_datasource, UrlValues,
+    adhoc_filters, adhoc_sets, adhoc_url_value, apply_url, options_url, query_options, raw_values,
+    resolution_order, scope_of, select_current, set_current, static_options, toggle_multi, url_key,
+    variable_datasource, AdhocSet, UrlValues,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +29,10 @@ use std::sync::Arc;
 #[derive(Clone, Copy)]
 pub struct VariableScope(pub Memo<Option<Scope>>);
 
+/// The ad hoc variables' filters, through context: panels add them to their queries.
+#[derive(Clone, Copy)]
+pub struct AdhocFilters(pub Memo<Vec<AdhocSet>>);
+
 /// The variables of the dashboard on show.
 #[derive(Clone, Copy)]
 struct Variables {
@@ -36,6 +42,9 @@ struct Variables {
     shown: Memo<Vec<Variable>>,
     /// Why a variable's options could not be read, by name.
     errors: RwSignal<HashMap<String, String>>,
+    /// The URL's `var-NAME` values.
+    url: Memo<UrlValues>,
+    sources: StoredValue<Arc<Vec<DataSourceInfo>>>,
 }
 
 /// Fetches the raw values of a query variable's (interpolated) query and makes its options.
@@ -65,6 +74,7 @@ pub fn provide_variables(vars: Vec<Variable>, sources: Arc<Vec<DataSourceInfo>>)
             .collect::<UrlValues>()
     });
     let on_range = vars.iter().any(|v| v.refresh == 2);
+    let all_sources = sources.clone();
     let order = resolution_order(&vars);
     let resolved = RwSignal::new(vars);
     let errors = RwSignal::new(HashMap::new());
@@ -154,11 +164,21 @@ pub fn provide_variables(vars: Vec<Variable>, sources: Arc<Vec<DataSourceInfo>>)
             .map_or(3_600_000, |r| r.to_ms - r.from_ms);
         Some(scope_of(&resolved.get(), &url.get(), range_ms))
     });
+    let adhoc = {
+        let sources = all_sources.clone();
+        Memo::new(move |_| {
+            let scope = scope.get().unwrap_or_default();
+            resolved.with(|vars| adhoc_sets(vars, &url.get(), &scope, &sources).0)
+        })
+    };
     provide_context(VariableScope(scope));
+    provide_context(AdhocFilters(adhoc));
     provide_context(Variables {
         resolved,
         shown,
         errors,
+        url,
+        sources: StoredValue::new(all_sources),
     });
 }
 
@@ -172,6 +192,7 @@ fn has_control(v: &Variable) -> bool {
                 | VariableKind::Interval
                 | VariableKind::Datasource
                 | VariableKind::Textbox
+                | VariableKind::Adhoc
         )
 }
 
@@ -235,7 +256,9 @@ fn VariableControl(var: Variable, writer: QueryWriter) -> impl IntoView {
         .clone()
         .filter(|l| !l.is_empty())
         .unwrap_or(name.clone());
-    let control = if var.kind == VariableKind::Textbox {
+    let control = if var.kind == VariableKind::Adhoc {
+        view! { <AdhocControl var=var.clone() writer=writer /> }.into_any()
+    } else if var.kind == VariableKind::Textbox {
         let key = key.clone();
         view! {
             <input
@@ -324,5 +347,217 @@ fn VariableControl(var: Variable, writer: QueryWriter) -> impl IntoView {
             {control}
             {move || error.get().map(|e| view! { <span class="kg-variable-error" title=e>"⚠"</span> })}
         </div>
+    }
+}
+
+/// Lists label names (`key: None`) or the values of label `key`, from the data source an ad hoc
+/// variable names, over the shown time range.
+async fn label_list(
+    var: &Variable,
+    key: Option<String>,
+    sources: &[DataSourceInfo],
+    range: ResolvedRange,
+) -> Result<Vec<String>, String> {
+    let uid = variable_datasource(var, &Scope::new(), sources)
+        .map(|d| d.uid.clone())
+        .ok_or_else(|| "no data source is configured".to_string())?;
+    let query = match key {
+        None => VariableQuery::LabelNames,
+        Some(label) => VariableQuery::LabelValues {
+            metric: None,
+            label,
+        },
+    };
+    let body = api::prometheus_get(&options_url(&query, &uid, range)?).await?;
+    let mut list = raw_values(&query, &body)?;
+    list.retain(|n| n != "__name__");
+    list.truncate(5000);
+    Ok(list)
+}
+
+/// An ad hoc variable: its filters as chips (each with a remove button) and a "+" that adds
+/// one (key, operator, value), the keys and values listed from Prometheus. The filters live in
+/// the URL as Grafana writes them (`var-NAME=key|op|value`, repeated).
+#[component]
+fn AdhocControl(var: Variable, writer: QueryWriter) -> impl IntoView {
+    let state = expect_context::<Variables>();
+    let time = expect_context::<TimeContext>();
+    let name = var.name.clone();
+    let key = url_key(&name);
+    let parsed = {
+        let var = var.clone();
+        Memo::new(move |_| {
+            state
+                .url
+                .with(|u| adhoc_filters(&var, u.get(&var.name).map(Vec::as_slice)))
+        })
+    };
+    let set_filters = {
+        let key = key.clone();
+        move |filters: Vec<AdhocFilter>| {
+            let mut values: Vec<String> = filters.iter().map(adhoc_url_value).collect();
+            if values.is_empty() {
+                // An empty value: no filters, rather than the saved ones.
+                values.push(String::new());
+            }
+            writer.set_all(key.clone(), values);
+        }
+    };
+    let adding = RwSignal::new(false);
+    let new_key = RwSignal::new(String::new());
+    let new_op = RwSignal::new("=".to_string());
+    let new_value = RwSignal::new(String::new());
+    let keys = RwSignal::new(Vec::<String>::new());
+    let values = RwSignal::new(Vec::<String>::new());
+    let list_error = RwSignal::new(None::<String>);
+    let resolved_range = move || {
+        time.range
+            .get_untracked()
+            .resolve(js_sys::Date::now() as i64)
+            .ok()
+    };
+    // The label names, asked when the form opens.
+    {
+        let var = var.clone();
+        Effect::new(move |_| {
+            if !adding.get() {
+                return;
+            }
+            let (var, sources) = (var.clone(), state.sources.get_value());
+            let Some(range) = resolved_range() else {
+                return;
+            };
+            spawn_local(async move {
+                match label_list(&var, None, &sources, range).await {
+                    Ok(k) => keys.set(k),
+                    Err(e) => list_error.set(Some(e)),
+                }
+            });
+        });
+    }
+    // The values of the chosen key.
+    {
+        let var = var.clone();
+        Effect::new(move |_| {
+            let k = new_key.get();
+            values.set(Vec::new());
+            if k.is_empty() || !adding.get_untracked() {
+                return;
+            }
+            let (var, sources) = (var.clone(), state.sources.get_value());
+            let Some(range) = resolved_range() else {
+                return;
+            };
+            spawn_local(async move {
+                match label_list(&var, Some(k), &sources, range).await {
+                    Ok(v) => values.set(v),
+                    Err(e) => list_error.set(Some(e)),
+                }
+            });
+        });
+    }
+    let datalist = format!("kg-adhoc-values-{name}");
+    let remove = set_filters.clone();
+    let add = move |_| {
+        let f = AdhocFilter {
+            key: new_key.get_untracked().trim().to_string(),
+            operator: new_op.get_untracked(),
+            value: new_value.get_untracked(),
+        };
+        if let Err(e) = kubeglass_shared::promql::validate_filter(&f) {
+            list_error.set(Some(e));
+            return;
+        }
+        let mut filters = parsed.get_untracked().0;
+        filters.push(f);
+        set_filters(filters);
+        adding.set(false);
+        new_value.set(String::new());
+        list_error.set(None);
+    };
+    view! {
+        <span class="kg-adhoc" data-adhoc=name.clone()>
+            {move || {
+                let (filters, _) = parsed.get();
+                filters
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let remove = remove.clone();
+                        let text = format!("{} {} {}", f.key, f.operator, f.value);
+                        view! {
+                            <span class="kg-adhoc-chip" data-filter=adhoc_url_value(&f)>
+                                {text}
+                                <button
+                                    class="kg-adhoc-remove"
+                                    title="Remove this filter"
+                                    on:click=move |_| {
+                                        let mut all = parsed.get_untracked().0;
+                                        if i < all.len() {
+                                            all.remove(i);
+                                        }
+                                        remove(all);
+                                    }
+                                >
+                                    "×"
+                                </button>
+                            </span>
+                        }
+                    })
+                    .collect_view()
+            }}
+            {move || {
+                let errors = parsed.with(|p| p.1.clone());
+                (!errors.is_empty())
+                    .then(|| view! { <span class="kg-variable-error" title=errors.join("\n")>"⚠"</span> })
+            }}
+            <button class="kg-adhoc-add" title="Add a filter" on:click=move |_| adding.update(|a| *a = !*a)>
+                "+"
+            </button>
+            <Show when=move || adding.get()>
+                <span class="kg-adhoc-form">
+                    <select
+                        class="kg-select kg-adhoc-key"
+                        prop:value=move || new_key.get()
+                        on:change=move |ev| new_key.set(event_target_value(&ev))
+                    >
+                        <option value="">"key"</option>
+                        {move || {
+                            keys.get()
+                                .into_iter()
+                                .map(|k| view! { <option value=k.clone()>{k.clone()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                    <select
+                        class="kg-select kg-adhoc-op"
+                        prop:value=move || new_op.get()
+                        on:change=move |ev| new_op.set(event_target_value(&ev))
+                    >
+                        {OPERATORS
+                            .iter()
+                            .map(|o| view! { <option value=*o>{*o}</option> })
+                            .collect_view()}
+                    </select>
+                    <input
+                        class="kg-input kg-adhoc-value"
+                        list=datalist.clone()
+                        placeholder="value"
+                        prop:value=move || new_value.get()
+                        on:input=move |ev| new_value.set(event_target_value(&ev))
+                    />
+                    <datalist id=datalist.clone()>
+                        {move || {
+                            values.get()
+                                .into_iter()
+                                .map(|v| view! { <option value=v></option> })
+                                .collect_view()
+                        }}
+                    </datalist>
+                    <button class="kg-button kg-adhoc-apply" on:click=add.clone()>"Add"</button>
+                    {move || list_error.get().map(|e| view! { <span class="kg-variable-error" title=e.clone()>"⚠"</span> })}
+                </span>
+            </Show>
+        </span>
     }
 }

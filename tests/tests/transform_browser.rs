@@ -1,0 +1,328 @@
+//! A table panel's transformations and data links in a real browser against the real stack:
+//! two instant queries per job joined on `job` (`joinByField`, outer), a field computed from
+//! one of them (`calculateField`, binary), columns hidden, ordered and renamed (`organize`);
+//! the job cells link to a dashboard with the row's job in the URL, a `javascript:` link is
+//! not made, and a transformation kubeglass does not know is named under the table.
+
+use kubeglass_e2e::browser::Browser;
+use kubeglass_e2e::{corpus_dir, http, live_stack};
+use kubeglass_shared::frame::Series;
+use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::model::{Dashboard, Panel};
+use kubeglass_shared::transform::{apply, ensure_ref_ids, frame_to_table, frames_from_series};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+const SAMPLES: &str = "sum by (job) (scrape_samples_scraped)";
+
+fn dashboard() -> Value {
+    json!({
+        "dashboard": {
+            "uid": "transform",
+            "title": "Transformations",
+            "schemaVersion": 39,
+            "time": {"from": "now-5m", "to": "now"},
+            "templating": {"list": [{
+                "name": "cluster", "type": "custom", "query": "lab,prod",
+                "current": {"text": "lab", "value": "lab"}
+            }]},
+            "panels": [{
+                "id": 1,
+                "type": "table",
+                "title": "Jobs",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                "fieldConfig": {
+                    "defaults": {"unit": "none", "decimals": 0},
+                    "overrides": [
+                        {"matcher": {"id": "byName", "options": "Job"},
+                         "properties": [{"id": "links", "value": [{
+                            "title": "Drill down to ${__data.fields.Job}",
+                            "url": "/d/repeat/repeats?var-cluster=$cluster&var-job=${__data.fields.Job}&up=${__data.fields.Up}&raw=${__value.raw}",
+                            "targetBlank": true}]}]},
+                        {"matcher": {"id": "byName", "options": "Up"},
+                         "properties": [{"id": "links", "value": [{
+                            "title": "bad", "url": "javascript:alert(${__value.raw})"}]}]}
+                    ]
+                },
+                "targets": [
+                    {"refId": "A", "expr": "sum by (job) (up)", "instant": true, "format": "table"},
+                    {"refId": "B", "expr": SAMPLES, "instant": true, "format": "table"}
+                ],
+                "transformations": [
+                    {"id": "joinByField", "options": {"byField": "job", "mode": "outer"}},
+                    {"id": "calculateField", "options": {
+                        "mode": "binary", "alias": "Double",
+                        "binary": {"left": "Value #B", "operator": "*", "right": "2"}}},
+                    {"id": "organize", "options": {
+                        "excludeByName": {"Time 1": true, "Time 2": true},
+                        "indexByName": {"job": 0, "Value #A": 1, "Value #B": 2, "Double": 3},
+                        "renameByName": {"job": "Job", "Value #A": "Up", "Value #B": "Samples"}}},
+                    {"id": "sortBy", "options": {"sort": [{"field": "Job", "desc": true}]}},
+                    {"id": "groupingToMatrix", "options": {}}
+                ]
+            }]
+        },
+        "overwrite": true
+    })
+}
+
+/// The table as `[headers, rows of cell texts, rows of cell links (href, target) or null,
+/// the "not applied" note]`, once the panel is `ok`.
+async fn table(browser: &Browser) -> Option<Value> {
+    browser
+        .client
+        .execute(
+            "const p = document.querySelector('.kg-panel[data-panel-id=\"1\"]');\
+             if (!p || p.getAttribute('data-state') !== 'ok') return null;\
+             const rows = Array.from(p.querySelectorAll('tbody tr'));\
+             if (rows.length === 0) return null;\
+             const note = p.querySelector('.kg-table-skipped');\
+             return [Array.from(p.querySelectorAll('thead th')).map(h => h.innerText.trim()),\
+                     rows.map(r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim())),\
+                     rows.map(r => Array.from(r.querySelectorAll('td')).map(c => {\
+                         const a = c.querySelector('a');\
+                         return a ? [a.getAttribute('href'), a.getAttribute('target') || '', a.getAttribute('title') || ''] : null; })),\
+                     note ? note.innerText : ''];",
+            vec![],
+        )
+        .await
+        .ok()
+        .filter(|v| !v.is_null())
+}
+
+#[tokio::test]
+async fn join_calculate_organize_and_links_in_a_table() {
+    let (stack, kg, dir) = live_stack("transform-browser", &[]).await;
+    let saved = http()
+        .post(kg.url("/api/dashboards/db"))
+        .json(&dashboard())
+        .send()
+        .await
+        .unwrap();
+    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    let browser = Browser::start(&dir).await;
+    browser
+        .client
+        .goto(&kg.url("/d/transform/transformations?from=now-5m&to=now"))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let seen = loop {
+        if let Some(v) = table(&browser).await {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "the table did not show rows");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    // What Prometheus itself answers for the second query, by job.
+    let answer: Value = http()
+        .get(format!("{}/api/v1/query", stack.prometheus_url))
+        .query(&[("query", SAMPLES)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let samples: BTreeMap<String, f64> = answer["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["metric"]["job"].as_str().unwrap().to_string(),
+                r["value"][1].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        samples.keys().collect::<Vec<_>>(),
+        ["node", "prometheus"],
+        "{answer}"
+    );
+
+    let headers: Vec<String> = serde_json::from_value(seen[0].clone()).unwrap();
+    assert_eq!(headers, ["Job", "Up", "Samples", "Double"], "{seen}");
+    let rows: Vec<Vec<String>> = serde_json::from_value(seen[1].clone()).unwrap();
+    // One row per job, sorted by job descending.
+    let jobs: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(jobs, ["prometheus", "node"], "{seen}");
+    let number = |s: &str| -> f64 {
+        s.parse()
+            .unwrap_or_else(|_| panic!("not a number: {s:?} in {seen}"))
+    };
+    for row in &rows {
+        assert_eq!(row[1], "1", "every job is up: {row:?}");
+        let shown = number(&row[2]);
+        let real = samples[&row[0]];
+        // Both answers are of the same data a few seconds apart: within a quarter.
+        assert!(
+            (shown - real).abs() <= real * 0.25,
+            "{} samples shown, Prometheus says {real}",
+            row[0]
+        );
+        assert_eq!(
+            number(&row[3]),
+            shown * 2.0,
+            "Double is twice Samples: {row:?}"
+        );
+    }
+    // Links: the job cell links to the drill-down with the row's values, in a new tab; the
+    // `javascript:` link of the Up column is not made.
+    let links: Vec<Vec<Option<(String, String, String)>>> =
+        serde_json::from_value(seen[2].clone()).unwrap();
+    for (row, cells) in rows.iter().zip(&links) {
+        let (href, target, title) = cells[0].clone().expect("the job cell is a link");
+        let job = &row[0];
+        assert_eq!(
+            href,
+            format!("/d/repeat/repeats?var-cluster=lab&var-job={job}&up=1&raw={job}")
+        );
+        assert_eq!(target, "_blank");
+        assert_eq!(title, format!("Drill down to {job}"));
+        assert!(cells[1].is_none(), "no javascript: link: {cells:?}");
+        assert!(cells[2].is_none() && cells[3].is_none());
+    }
+    assert_eq!(seen[3], "Not applied: transformation groupingToMatrix");
+    browser
+        .screenshot(&xtask::target_dir().join("screenshots/transform.png"))
+        .await;
+    browser.close().await;
+}
+
+/// Every table of the corpus that joins its queries on a label and organizes the result
+/// (kube-prometheus' resource tables): fed one series per query for the same label value, it
+/// shows one row with every query's value, and exactly the columns its `organize` names, in its
+/// order, renamed; each data link's `${__data.fields.X}` names a column it shows.
+#[test]
+fn corpus_join_tables_show_the_columns_grafana_shows() {
+    let mut checked = 0;
+    let mut files: Vec<_> = std::fs::read_dir(corpus_dir())
+        .expect("the corpus beside the project")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let raw: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let d = Dashboard::from_json(&migrate(raw).dashboard);
+        let panels: Vec<Panel> = d
+            .panels
+            .iter()
+            .flat_map(|p| std::iter::once(p.clone()).chain(p.panels.clone()))
+            .collect();
+        for mut p in panels {
+            let ids: Vec<&str> = p.transformations.iter().map(|t| t.id.as_str()).collect();
+            if p.kind != "table" || ids != ["joinByField", "organize"] {
+                continue;
+            }
+            let by = p.transformations[0].options["byField"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let organize = p.transformations[1].options.clone();
+            // The labels the organize step names (`workload_type 2` is the label `workload_type`).
+            let mut labels = vec![by.clone()];
+            for key in ["indexByName", "renameByName", "excludeByName"] {
+                for k in organize[key].as_object().unwrap().keys() {
+                    let base = k
+                        .rsplit_once(' ')
+                        .filter(|(_, n)| n.parse::<u32>().is_ok())
+                        .map_or(k.as_str(), |(b, _)| b);
+                    if !base.starts_with("Time")
+                        && !base.starts_with("Value")
+                        && !labels.iter().any(|l| l == base)
+                    {
+                        labels.push(base.to_string());
+                    }
+                }
+            }
+            ensure_ref_ids(&mut p.targets);
+            let targets: Vec<_> = p.targets.iter().filter(|t| !t.hide).collect();
+            let series: Vec<Series> = targets
+                .iter()
+                .enumerate()
+                .map(|(i, _)| Series {
+                    labels: labels
+                        .iter()
+                        .map(|l| (l.clone(), "x".to_string()))
+                        .collect(),
+                    points: vec![(1000, i as f64 + 1.0)],
+                })
+                .collect();
+            let input: Vec<(&str, &Series)> = targets
+                .iter()
+                .zip(&series)
+                .map(|(t, s)| (t.ref_id.as_str(), s))
+                .collect();
+            let out = apply(
+                frames_from_series(&input, targets.len()),
+                &p.transformations,
+            );
+            let what = format!("{} panel {} `{}`", file.display(), p.id, p.title);
+            assert!(out.skipped.is_empty(), "{what}: {:?}", out.skipped);
+            assert_eq!(out.frames.len(), 1, "{what}");
+            let table = frame_to_table(&out.frames[0]);
+            // What organize says Grafana shows: the indexed names not excluded, in index order,
+            // renamed.
+            let excluded = |k: &str| organize["excludeByName"][k].as_bool() == Some(true);
+            let mut indexed: Vec<(i64, &String)> = organize["indexByName"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| !excluded(k))
+                .map(|(k, v)| (v.as_i64().unwrap(), k))
+                .collect();
+            indexed.sort();
+            let expected: Vec<String> = indexed
+                .iter()
+                .map(|(_, k)| {
+                    organize["renameByName"][k.as_str()]
+                        .as_str()
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or(k)
+                        .to_string()
+                })
+                .collect();
+            let shown: Vec<String> = table.columns.iter().map(|c| c.display.clone()).collect();
+            assert_eq!(shown, expected, "{what}");
+            assert_eq!(table.rows.len(), 1, "{what}: {:?}", table.rows);
+            let values: Vec<_> = table
+                .columns
+                .iter()
+                .zip(&table.rows[0])
+                .filter(|(c, _)| c.name.starts_with("Value"))
+                .map(|(_, v)| v.clone())
+                .collect();
+            assert_eq!(
+                values.len(),
+                targets.len(),
+                "{what}: a value column per query"
+            );
+            assert!(
+                values
+                    .iter()
+                    .all(|v| matches!(v, kubeglass_shared::table::Cell::Number(_))),
+                "{what}: {values:?}"
+            );
+            for o in &p.overrides {
+                for (id, v) in &o.properties {
+                    if id != "links" {
+                        continue;
+                    }
+                    let url = v[0]["url"].as_str().unwrap();
+                    for part in url.split("${__data.fields.").skip(1) {
+                        let name = part.split('}').next().unwrap();
+                        assert!(
+                            shown.iter().any(|s| s == name),
+                            "{what}: link field {name} not in {shown:?}"
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 14, "only {checked} corpus tables checked");
+}
