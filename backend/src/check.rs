@@ -372,7 +372,7 @@ fn unapplied_transformations(kind: &str, panel: &Value) -> Vec<String> {
             })
         })
         .collect();
-    if kind != "table" {
+    if !kubeglass_shared::panels::applies_transformations(kind) {
         return list
             .iter()
             .filter(|t| !t.disabled)
@@ -456,14 +456,22 @@ mod tests {
             ]
         );
         assert!(r.unsupported.iter().all(|u| u.panel_id == Some(3)));
-        let r = report_of(json!({"uid": "stat-transforms", "title": "T", "panels": [
+        // Panels drawn from series apply them to their series; heatmaps do not.
+        let r = report_of(json!({"uid": "series-transforms", "title": "T", "panels": [
             {"id": 4, "type": "stat", "title": "CPU",
+             "transformations": [{"id": "calculateField", "options": {"mode": "reduceRow"}},
+                                 {"id": "groupingToMatrix", "options": {}}],
+             "targets": [{"expr": "up"}]},
+            {"id": 5, "type": "heatmap", "title": "Latency", "options": {"calculate": false},
              "transformations": [{"id": "calculateField", "options": {"mode": "reduceRow"}}],
-             "targets": [{"expr": "up"}]}]}));
+             "targets": [{"expr": "x_bucket", "format": "heatmap"}]}]}));
         let what: Vec<&str> = r.unsupported.iter().map(|u| u.what.as_str()).collect();
         assert_eq!(
             what,
-            ["transformation calculateField (not applied to stat panels)"]
+            [
+                "transformation groupingToMatrix",
+                "transformation calculateField (not applied to heatmap panels)"
+            ]
         );
     }
 }

@@ -57,6 +57,86 @@ pub fn series_name(
     }
 }
 
+/// How a panel shows its legend (`options.legend`; a migrated graph's legend lands there too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendOptions {
+    pub mode: LegendMode,
+    /// `placement: right`: beside the chart instead of below it.
+    pub right: bool,
+    /// The `calcs` shown per series, with the header Grafana gives each; unknown ids are left out.
+    pub calcs: Vec<(crate::frame::Reducer, &'static str)>,
+    /// `sortBy`: the calc header (or `Name`) the table is sorted by, and `sortDesc`.
+    pub sort_by: Option<String>,
+    pub sort_desc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegendMode {
+    List,
+    Table,
+    Hidden,
+}
+
+/// The header Grafana's legend gives a calc (`fieldReducers` names).
+pub fn calc_header(reducer: crate::frame::Reducer) -> &'static str {
+    use crate::frame::Reducer::*;
+    match reducer {
+        LastNotNull => "Last *",
+        Last => "Last",
+        FirstNotNull => "First *",
+        First => "First",
+        Mean => "Mean",
+        Max => "Max",
+        Min => "Min",
+        Sum => "Total",
+        Count => "Count",
+        Range => "Range",
+        Delta => "Delta",
+        Diff => "Difference",
+    }
+}
+
+/// Reads `options.legend` of a panel's options. Without one, Grafana shows a list below the
+/// chart; `showLegend: false` (or `displayMode: hidden`) hides it.
+pub fn legend_options(options: &serde_json::Value) -> LegendOptions {
+    let l = options.get("legend");
+    let text = |k: &str| l.and_then(|l| l.get(k)).and_then(serde_json::Value::as_str);
+    let hidden = l
+        .and_then(|l| l.get("showLegend"))
+        .and_then(serde_json::Value::as_bool)
+        == Some(false);
+    let mode = match (hidden, text("displayMode")) {
+        (true, _) | (_, Some("hidden")) => LegendMode::Hidden,
+        (_, Some("table")) => LegendMode::Table,
+        _ => LegendMode::List,
+    };
+    let mut calcs = Vec::new();
+    for id in l
+        .and_then(|l| l.get("calcs"))
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .take(16)
+    {
+        if let Some(r) = crate::frame::Reducer::from_id(id) {
+            if !calcs.iter().any(|(c, _)| *c == r) {
+                calcs.push((r, calc_header(r)));
+            }
+        }
+    }
+    LegendOptions {
+        mode,
+        right: text("placement") == Some("right"),
+        calcs,
+        sort_by: text("sortBy").filter(|s| !s.is_empty()).map(str::to_string),
+        sort_desc: l
+            .and_then(|l| l.get("sortDesc"))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +190,39 @@ mod tests {
             assert_eq!(series_name(f, &l, "up"), r#"up{job="node"}"#);
         }
         assert_eq!(series_name(Some("{{job}}"), &l, "up"), "node");
+    }
+
+    #[test]
+    fn legend_options_follow_grafana() {
+        use crate::frame::Reducer;
+        use serde_json::json;
+        let o = legend_options(
+            &json!({"legend": {"displayMode": "table", "placement": "right",
+            "showLegend": true, "calcs": ["mean", "lastNotNull", "max", "bogus", "mean"],
+            "sortBy": "Max", "sortDesc": true}}),
+        );
+        assert_eq!(o.mode, LegendMode::Table);
+        assert!(o.right && o.sort_desc);
+        assert_eq!(o.sort_by.as_deref(), Some("Max"));
+        assert_eq!(
+            o.calcs,
+            vec![
+                (Reducer::Mean, "Mean"),
+                (Reducer::LastNotNull, "Last *"),
+                (Reducer::Max, "Max")
+            ]
+        );
+        let list = legend_options(&json!({}));
+        assert_eq!(
+            (list.mode, list.right, list.calcs.len()),
+            (LegendMode::List, false, 0)
+        );
+        for hidden in [
+            json!({"legend": {"showLegend": false, "displayMode": "table"}}),
+            json!({"legend": {"displayMode": "hidden"}}),
+        ] {
+            assert_eq!(legend_options(&hidden).mode, LegendMode::Hidden);
+        }
+        assert_eq!(calc_header(Reducer::Sum), "Total");
     }
 }

@@ -35,6 +35,16 @@ impl Visualization {
     }
 }
 
+/// Whether kubeglass applies a panel's `transformations` for panels of type `kind`: tables to
+/// their table, the types drawn from series (time series, stat, gauge, bar gauge, pie chart)
+/// to their series. Heatmaps draw their buckets as they come, text panels have no data.
+pub fn applies_transformations(kind: &str) -> bool {
+    !matches!(
+        Visualization::of(kind),
+        None | Some(Visualization::Heatmap | Visualization::Text)
+    )
+}
+
 /// Whether kubeglass shows panels of type `kind`: a type it draws, or a row.
 pub fn is_supported(kind: &str) -> bool {
     kind == "row" || Visualization::of(kind).is_some()
@@ -66,5 +76,9 @@ mod tests {
         assert_eq!(Visualization::of("heatmap"), Some(Visualization::Heatmap));
         assert!(!is_supported("status-history"));
         assert!(!is_supported(""));
+        assert!(applies_transformations("table") && applies_transformations("graph"));
+        assert!(applies_transformations("stat") && applies_transformations("piechart"));
+        assert!(!applies_transformations("heatmap") && !applies_transformations("text"));
+        assert!(!applies_transformations("row") && !applies_transformations("news"));
     }
 }

@@ -1481,8 +1481,8 @@ pub fn frames_from_named_series(series: &[(&str, &str, &Series)]) -> Vec<Frame> 
 
 /// The series a set of frames draws: each number field of a frame with a time field, named by
 /// its display name, a missing value being a gap (NaN). Frames without a time field draw
-/// nothing.
-pub fn series_of_frames(frames: &[Frame]) -> Vec<(String, Series)> {
+/// nothing. Each comes as `(refId of its query, or empty, name, series)`.
+pub fn series_of_frames(frames: &[Frame]) -> Vec<(String, String, Series)> {
     let mut out = Vec::new();
     for frame in frames {
         let Some(t) = frame.fields.iter().position(|f| f.kind == FieldKind::Time) else {
@@ -1507,6 +1507,7 @@ pub fn series_of_frames(frames: &[Frame]) -> Vec<(String, Series)> {
                 })
                 .collect();
             out.push((
+                f.ref_id.clone(),
                 names[i].clone(),
                 Series {
                     labels: f.labels.clone().unwrap_or_default(),
@@ -2068,7 +2069,7 @@ mod tests {
         );
         let drawn = series_of_frames(&out.frames);
         assert_eq!(drawn.len(), 1);
-        assert_eq!(drawn[0].0, "CPU usage in %");
-        assert_eq!(drawn[0].1.points, vec![(10, 2.0), (20, 4.0), (30, 7.0)]);
+        assert_eq!(drawn[0].1, "CPU usage in %");
+        assert_eq!(drawn[0].2.points, vec![(10, 2.0), (20, 4.0), (30, 7.0)]);
     }
 }

@@ -61,6 +61,26 @@ fn dashboard() -> Value {
                     {"id": "sortBy", "options": {"sort": [{"field": "Job", "desc": true}]}},
                     {"id": "groupingToMatrix", "options": {}}
                 ]
+            }, {
+                "id": 2,
+                "type": "timeseries",
+                "title": "Samples by job",
+                "fieldConfig": {"defaults": {"unit": "none"}},
+                "gridPos": {"x": 0, "y": 8, "w": 24, "h": 8},
+                "options": {"legend": {"displayMode": "table", "placement": "right", "showLegend": true,
+                                       "calcs": ["mean", "max", "lastNotNull"], "sortBy": "Max", "sortDesc": true}},
+                "targets": [{"refId": "A", "expr": SAMPLES, "legendFormat": "{{job}}"}]
+            }, {
+                "id": 3,
+                "type": "stat",
+                "title": "Jobs up",
+                "gridPos": {"x": 0, "y": 16, "w": 6, "h": 4},
+                "fieldConfig": {"defaults": {"unit": "none", "decimals": 0}},
+                "options": {"reduceOptions": {"calcs": ["lastNotNull"]}, "textMode": "value_and_name"},
+                "targets": [{"refId": "A", "expr": "sum by (job) (up)", "legendFormat": "{{job}}"}],
+                "transformations": [{"id": "calculateField", "options": {
+                    "mode": "reduceRow", "reduce": {"reducer": "sum"},
+                    "replaceFields": true, "alias": "Jobs up"}}]
             }]
         },
         "overwrite": true
@@ -188,6 +208,72 @@ async fn join_calculate_organize_and_links_in_a_table() {
     browser
         .screenshot(&xtask::target_dir().join("screenshots/transform.png"))
         .await;
+
+    // The time series panel's legend: a table right of the chart with the calcs' headers,
+    // one row per job, sorted by Max, highest first.
+    let legend_js = "const p = document.querySelector('.kg-panel[data-panel-id=\"2\"]');\
+         if (!p || p.getAttribute('data-state') !== 'ok') return null;\
+         const t = p.querySelector('[data-legend=\"table\"]');\
+         if (!t) return null;\
+         return [Array.from(t.querySelectorAll('thead th')).map(h => h.innerText.trim()),\
+                 Array.from(t.querySelectorAll('tbody tr')).map(r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim())),\
+                 !!p.querySelector('.kg-ts-legend-right')];";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let legend = loop {
+        let v = browser.client.execute(legend_js, vec![]).await.unwrap();
+        if v[1]
+            .as_array()
+            .is_some_and(|rows| rows.len() == samples.len())
+        {
+            break v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the legend table did not show: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(legend[0], json!(["", "Mean", "Max", "Last *"]), "{legend}");
+    assert_eq!(legend[2], true, "placed right of the chart: {legend}");
+    let number = |v: &Value| -> f64 { v.as_str().unwrap().parse().unwrap_or(f64::NAN) };
+    let rows = legend[1].as_array().unwrap();
+    let mut names: Vec<&str> = rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    let maxes: Vec<f64> = rows.iter().map(|r| number(&r[2])).collect();
+    assert!(
+        maxes.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by Max, highest first: {legend}"
+    );
+    for r in rows {
+        let (mean, max, last) = (number(&r[1]), number(&r[2]), number(&r[3]));
+        assert!(mean <= max && last <= max && mean > 0.0, "{r}");
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        samples.keys().map(String::as_str).collect::<Vec<_>>()
+    );
+
+    // A stat panel's series through calculateField (reduceRow sum, replacing the fields):
+    // one value, the number of jobs up, as Grafana shows it.
+    let stat_js = "const p = document.querySelector('.kg-panel[data-panel-id=\"3\"]');\
+         if (!p || p.getAttribute('data-state') !== 'ok') return null;\
+         return Array.from(p.querySelectorAll('.kg-stat-item')).map(i => [\
+             i.querySelector('.kg-stat-value').innerText.trim(),\
+             (i.querySelector('.kg-stat-name') || {innerText: ''}).innerText.trim()]);";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let stat = loop {
+        let v = browser.client.execute(stat_js, vec![]).await.unwrap();
+        if !v.is_null() {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "the stat panel did not show");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(
+        stat,
+        json!([[samples.len().to_string(), "Jobs up"]]),
+        "one value: the sum over the jobs"
+    );
     browser.close().await;
 }
 

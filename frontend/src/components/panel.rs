@@ -19,9 +19,10 @@ use kubeglass_shared::field::{field_config, nulls_as_zero, FieldRef, FieldType};
 use kubeglass_shared::frame::Series;
 use kubeglass_shared::legend::series_name;
 use kubeglass_shared::model::Panel;
-use kubeglass_shared::panels::Visualization;
+use kubeglass_shared::panels::{applies_transformations, Visualization};
 use kubeglass_shared::query::plan_panel_queries;
 use kubeglass_shared::time::ResolvedRange;
+use kubeglass_shared::transform::{apply, frames_from_named_series, series_of_frames};
 use kubeglass_shared::variables::{apply_adhoc, interpolate_panel};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -123,10 +124,35 @@ async fn run_queries(
         }));
     }
     Ok(PanelData {
-        series,
+        series: transform_series(panel, series),
         range,
         step_ms,
     })
+}
+
+/// A panel drawn from series (time series, stat, gauge, bar gauge, pie chart) with
+/// transformations: its series go through them as Grafana's time-series frames (so that, say,
+/// `calculateField` can draw the mean of all series instead of each) and come back as the
+/// series the frames draw. Tables transform their own table; heatmaps draw their buckets.
+fn transform_series(panel: &Panel, series: Vec<NamedSeries>) -> Vec<NamedSeries> {
+    let drawn_from_series = applies_transformations(&panel.kind)
+        && Visualization::of(&panel.kind) != Some(Visualization::Table);
+    if !drawn_from_series || panel.transformations.iter().all(|t| t.disabled) {
+        return series;
+    }
+    let input: Vec<(&str, &str, &Series)> = series
+        .iter()
+        .map(|s| (s.ref_id.as_str(), s.name.as_str(), &s.series))
+        .collect();
+    let out = apply(frames_from_named_series(&input), &panel.transformations);
+    series_of_frames(&out.frames)
+        .into_iter()
+        .map(|(ref_id, name, series)| NamedSeries {
+            name,
+            ref_id,
+            series,
+        })
+        .collect()
 }
 
 /// What the panel body shows; changes only when the kind of content changes, so that a chart

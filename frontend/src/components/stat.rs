@@ -62,6 +62,8 @@ fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
 pub fn Stat(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> impl IntoView {
     let background = panel.option_str("/colorMode") == Some("background");
     let no_color = panel.option_str("/colorMode") == Some("none");
+    // `textMode`, as Grafana: `auto` names the values when there are several.
+    let text_mode = panel.option_str("/textMode").unwrap_or("auto").to_string();
     let values = Memo::new(move |_| {
         data.with(|d| {
             d.as_ref()
@@ -74,6 +76,13 @@ pub fn Stat(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> impl I
             {move || {
                 let values = values.get();
                 let several = values.len() > 1;
+                let (show_value, show_name) = match text_mode.as_str() {
+                    "value" => (true, false),
+                    "value_and_name" => (true, true),
+                    "name" => (false, true),
+                    "none" => (false, false),
+                    _ => (true, several),
+                };
                 values
                     .into_iter()
                     .map(|v| {
@@ -86,8 +95,10 @@ pub fn Stat(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> impl I
                         };
                         view! {
                             <div class="kg-stat-item" style=style>
-                                <div class="kg-stat-value">{v.text}</div>
-                                <Show when=move || several>
+                                <Show when=move || show_value>
+                                    <div class="kg-stat-value">{v.text.clone()}</div>
+                                </Show>
+                                <Show when=move || show_name>
                                     <div class="kg-stat-name">{v.name.clone()}</div>
                                 </Show>
                             </div>

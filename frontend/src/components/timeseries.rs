@@ -21,6 +21,7 @@ use kubeglass_shared::chart::{
 use kubeglass_shared::colors::{css_color, hex_rgb, series_color};
 use kubeglass_shared::decimate::m4_into;
 use kubeglass_shared::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::legend::{legend_options, LegendMode};
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::{format_axis_time, format_utc, time_ticks};
 use kubeglass_shared::units::{format_value, is_binary_unit, nice_ticks};
@@ -644,6 +645,15 @@ fn trace_on(ctx: &CanvasRenderingContext2d, run: &[(i64, f64)], m: &Map, interp:
     }
 }
 
+/// One series in the legend: its colour, name, and the calcs' values (raw and shown).
+#[derive(Debug, Clone, PartialEq)]
+struct LegendRow {
+    color: String,
+    name: String,
+    values: Vec<Option<f64>>,
+    shown: Vec<String>,
+}
+
 /// What the tooltip shows for a hover position.
 #[derive(Debug, Clone, PartialEq)]
 struct Hover {
@@ -732,24 +742,126 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
         }));
     };
 
+    // The legend: a list, or a table with the panel's calcs, below or right of the chart.
+    let legend_opts = Arc::new(legend_options(&panel.options));
+    let opts = legend_opts.clone();
     let legend = Memo::new(move |_| {
         let looks = looks.get();
-        data.with(|d| {
+        let mut rows: Vec<LegendRow> = data.with(|d| {
             d.as_ref()
                 .map(|d| {
                     d.series
                         .iter()
                         .zip(&looks)
                         .filter(|(_, l)| !l.style.hide_legend)
-                        .map(|(s, l)| (l.color.clone(), s.name.clone()))
+                        .map(|(s, l)| {
+                            let values: Vec<Option<f64>> = opts
+                                .calcs
+                                .iter()
+                                .map(|(r, _)| s.series.reduce(*r))
+                                .collect();
+                            LegendRow {
+                                color: l.color.clone(),
+                                name: s.name.clone(),
+                                shown: values
+                                    .iter()
+                                    .map(|v| match v {
+                                        Some(v) => format_value(*v, l.unit.as_deref(), l.decimals)
+                                            .to_string(),
+                                        None => "-".into(),
+                                    })
+                                    .collect(),
+                                values,
+                            }
+                        })
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
-        })
+        });
+        if let Some(by) = &opts.sort_by {
+            let column = opts.calcs.iter().position(|(_, h)| h == by);
+            rows.sort_by(|a, b| {
+                let order = match column {
+                    Some(c) => a.values[c]
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .total_cmp(&b.values[c].unwrap_or(f64::NEG_INFINITY)),
+                    None => a.name.cmp(&b.name),
+                };
+                if opts.sort_desc {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        }
+        rows
     });
+    let legend_class = match (legend_opts.mode, legend_opts.right) {
+        (LegendMode::Hidden, _) => "kg-ts",
+        (_, true) => "kg-ts kg-ts-legend-right",
+        _ => "kg-ts",
+    };
+    let headers: Vec<&'static str> = legend_opts.calcs.iter().map(|(_, h)| *h).collect();
+    let legend_view = match legend_opts.mode {
+        LegendMode::Hidden => ().into_any(),
+        LegendMode::Table => {
+            view! {
+                <div class="kg-legend kg-legend-table" data-legend="table">
+                    <table>
+                        <thead>
+                            <tr>
+                                <th></th>
+                                {headers.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || {
+                                legend
+                                    .get()
+                                    .into_iter()
+                                    .map(|row| {
+                                        view! {
+                                            <tr class="kg-legend-row">
+                                                <td class="kg-legend-name">
+                                                    <span class="kg-swatch" style=format!("background:{}", row.color)></span>
+                                                    {row.name}
+                                                </td>
+                                                {row.shown.into_iter().map(|v| view! { <td class="kg-legend-value">{v}</td> }).collect_view()}
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+        LegendMode::List => view! {
+            <div class="kg-legend" data-legend="list">
+                {move || {
+                    legend
+                        .get()
+                        .into_iter()
+                        .map(|row| {
+                            view! {
+                                <span class="kg-legend-item">
+                                    <span class="kg-swatch" style=format!("background:{}", row.color)></span>
+                                    {row.name}
+                                    {row.shown.into_iter().zip(headers.clone()).map(|(v, h)| view! { <span class="kg-legend-calc">{format!("{h}: {v}")}</span> }).collect_view()}
+                                </span>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+        }
+        .into_any(),
+    };
 
     view! {
-        <div class="kg-ts">
+        <div class=legend_class>
             <div class="kg-ts-plot" node_ref=plot_ref on:mousemove=on_move on:mouseleave=move |_| hover.set(None)>
                 <canvas class="kg-ts-canvas" node_ref=canvas_ref></canvas>
                 {move || {
@@ -778,22 +890,7 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
                         })
                 }}
             </div>
-            <div class="kg-legend">
-                {move || {
-                    legend
-                        .get()
-                        .into_iter()
-                        .map(|(color, name)| {
-                            view! {
-                                <span class="kg-legend-item">
-                                    <span class="kg-swatch" style=format!("background:{color}")></span>
-                                    {name}
-                                </span>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </div>
+            {legend_view}
         </div>
     }
 }
