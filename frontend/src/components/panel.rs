@@ -134,6 +134,8 @@ async fn run_queries(
 /// transformations: its series go through them as Grafana's time-series frames (so that, say,
 /// `calculateField` can draw the mean of all series instead of each) and come back as the
 /// series the frames draw. Tables transform their own table; heatmaps draw their buckets.
+/// The cluster app's own charts have no transformations, so it is built without them.
+#[cfg(feature = "dashboards")]
 fn transform_series(panel: &Panel, series: Vec<NamedSeries>) -> Vec<NamedSeries> {
     let drawn_from_series = applies_transformations(&panel.kind)
         && Visualization::of(&panel.kind) != Some(Visualization::Table);
@@ -153,6 +155,11 @@ fn transform_series(panel: &Panel, series: Vec<NamedSeries>) -> Vec<NamedSeries>
             series,
         })
         .collect()
+}
+
+#[cfg(not(feature = "dashboards"))]
+fn transform_series(_: &Panel, series: Vec<NamedSeries>) -> Vec<NamedSeries> {
+    series
 }
 
 /// What the panel body shows; changes only when the kind of content changes, so that a chart
