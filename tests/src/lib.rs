@@ -134,6 +134,18 @@ impl Kubeglass {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+
+    /// Stores a dashboard (`{"dashboard": ..., "overwrite": ...}`) through the API; panics with
+    /// the server's answer unless it is stored.
+    pub async fn save_dashboard(&self, body: &serde_json::Value) {
+        let saved = http()
+            .post(self.url("/api/dashboards/db"))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    }
 }
 
 /// An HTTP client for tests, with a timeout so that a hung server fails the test instead of

@@ -4,7 +4,7 @@
 //! names and values Prometheus lists, and the URL follows.
 
 use kubeglass_e2e::browser::Browser;
-use kubeglass_e2e::{http, live_stack};
+use kubeglass_e2e::live_stack;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -74,13 +74,7 @@ async fn js(browser: &Browser, script: &str) -> Value {
 #[tokio::test]
 async fn adhoc_filters_from_the_url_and_the_bar() {
     let (_stack, kg, dir) = live_stack("adhoc-browser", &[]).await;
-    let saved = http()
-        .post(kg.url("/api/dashboards/db"))
-        .json(&dashboard())
-        .send()
-        .await
-        .unwrap();
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    kg.save_dashboard(&dashboard()).await;
     let browser = Browser::start(&dir).await;
 
     // Without filters: both jobs of the stack (node, prometheus).

@@ -160,13 +160,7 @@ async fn heatmap_of_prometheus_buckets() {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("Prometheus has no request duration buckets: {r}"));
     assert!(buckets > 2, "{r}");
-    let saved = http()
-        .post(kg.url("/api/dashboards/db"))
-        .json(&dashboard())
-        .send()
-        .await
-        .unwrap();
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    kg.save_dashboard(&dashboard()).await;
     let browser = Browser::start(&dir).await;
     browser
         .client

@@ -4,7 +4,7 @@
 //! mapping replaces the stat's number; a panel without data shows its `noValue` text.
 
 use kubeglass_e2e::browser::Browser;
-use kubeglass_e2e::{http, live_stack};
+use kubeglass_e2e::live_stack;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -86,13 +86,7 @@ async fn page(browser: &Browser) -> Option<(Vec<Vec<String>>, Vec<String>)> {
 #[tokio::test]
 async fn repeats_mappings_and_no_value() {
     let (_stack, kg, dir) = live_stack("repeat-browser", &[]).await;
-    let saved = http()
-        .post(kg.url("/api/dashboards/db"))
-        .json(&dashboard())
-        .send()
-        .await
-        .unwrap();
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    kg.save_dashboard(&dashboard()).await;
     let browser = Browser::start(&dir).await;
     browser
         .client

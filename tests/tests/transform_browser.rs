@@ -114,13 +114,7 @@ async fn table(browser: &Browser) -> Option<Value> {
 #[tokio::test]
 async fn join_calculate_organize_and_links_in_a_table() {
     let (stack, kg, dir) = live_stack("transform-browser", &[]).await;
-    let saved = http()
-        .post(kg.url("/api/dashboards/db"))
-        .json(&dashboard())
-        .send()
-        .await
-        .unwrap();
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    kg.save_dashboard(&dashboard()).await;
     let browser = Browser::start(&dir).await;
     browser
         .client

@@ -104,13 +104,7 @@ async fn choose(browser: &Browser, value: &str) {
 #[tokio::test]
 async fn a_query_variable_filters_the_panel_and_lives_in_the_url() {
     let (_stack, kg, dir) = live_stack("variables-browser", &[]).await;
-    let saved = http()
-        .post(kg.url("/api/dashboards/db"))
-        .json(&dashboard())
-        .send()
-        .await
-        .unwrap();
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    kg.save_dashboard(&dashboard()).await;
     let browser = Browser::start(&dir).await;
     browser
         .client
@@ -208,13 +202,7 @@ async fn chained_multi_value_variables_follow_each_other() {
     ]);
     d["dashboard"]["panels"][0]["targets"][0]["expr"] =
         json!("up{job=~\"$job\", instance=~\"$instance\"}");
-    let saved = http()
-        .post(kg.url("/api/dashboards/db"))
-        .json(&d)
-        .send()
-        .await
-        .unwrap();
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    kg.save_dashboard(&d).await;
     let browser = Browser::start(&dir).await;
     browser
         .client
