@@ -9,6 +9,7 @@
 use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
+use crate::components::timeseries::tooltip_style;
 use kubeglass_shared::heatmap::{
     bound_text, fill_index, heatmap_from_series, palette, HeatmapData, HeatmapOptions,
 };
@@ -324,9 +325,8 @@ pub fn Heatmap(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> imp
                     hover
                         .get()
                         .map(|h| {
-                            let left = if h.x > h.width / 2.0 { format!("right:{}px", (h.width - h.x + 12.0).max(0.0)) } else { format!("left:{}px", h.x + 12.0) };
                             view! {
-                                <div class="kg-tooltip kg-heatmap-tooltip" style=format!("{left};top:{}px", (h.y - 10.0).max(0.0))>
+                                <div class="kg-tooltip kg-heatmap-tooltip" style=tooltip_style(h.x, h.y, h.width)>
                                     <div class="kg-tooltip-time">{h.time}</div>
                                     <div class="kg-tooltip-row">
                                         <span class="kg-tooltip-name">"Bucket"</span>

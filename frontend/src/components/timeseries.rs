@@ -645,6 +645,17 @@ fn trace_on(ctx: &CanvasRenderingContext2d, run: &[(i64, f64)], m: &Map, interp:
     }
 }
 
+/// Where a chart's hover tooltip goes, as a `style`: beside the pointer at (`x`, `y`) in a plot
+/// `width` wide, on the side with more room.
+pub(crate) fn tooltip_style(x: f64, y: f64, width: f64) -> String {
+    let side = if x > width / 2.0 {
+        format!("right:{}px", (width - x + 12.0).max(0.0))
+    } else {
+        format!("left:{}px", x + 12.0)
+    };
+    format!("{side};top:{}px", (y - 10.0).max(0.0))
+}
+
 /// One series in the legend: its colour, name, and the calcs' values (raw and shown).
 #[derive(Debug, Clone, PartialEq)]
 struct LegendRow {
@@ -868,9 +879,8 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
                     hover
                         .get()
                         .map(|h| {
-                            let left = if h.x > h.width / 2.0 { format!("right:{}px", (h.width - h.x + 12.0).max(0.0)) } else { format!("left:{}px", h.x + 12.0) };
                             view! {
-                                <div class="kg-tooltip" style=format!("{left};top:{}px", (h.y - 10.0).max(0.0))>
+                                <div class="kg-tooltip" style=tooltip_style(h.x, h.y, h.width)>
                                     <div class="kg-tooltip-time">{h.time}</div>
                                     {h
                                         .rows
