@@ -3,8 +3,9 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use kubeglass_shared::api::{
-    DashboardWithMeta, DataSourceInfo, ErrorBody, SaveDashboardRequest, SaveDashboardResponse,
-    SearchHit, SignEmbedRequest, SignEmbedResponse, EMBED_TOKEN_HEADER,
+    DashboardWithMeta, DataSourceInfo, ErrorBody, RenderTextRequest, RenderTextResponse,
+    SaveDashboardRequest, SaveDashboardResponse, SearchHit, SignEmbedRequest, SignEmbedResponse,
+    EMBED_TOKEN_HEADER,
 };
 use kubeglass_shared::api::{LoginRequest, UserInfo, CSRF_HEADER};
 use kubeglass_shared::frame::Series;
@@ -242,19 +243,34 @@ async fn proxy_body(what: &str, resp: Response) -> Result<String, String> {
     Ok(body)
 }
 
-/// `POST /api/embed/sign`: a signed link to one panel, for the share dialog.
-pub async fn sign_embed(req: &SignEmbedRequest) -> Result<SignEmbedResponse, String> {
-    let what = "POST /api/embed/sign";
-    let resp = with_token(Request::post("/api/embed/sign"))
-        .json(req)
+/// `POST url` with a JSON body, answered with JSON.
+async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, String> {
+    let what = format!("POST {url}");
+    let resp = with_token(Request::post(url))
+        .json(body)
         .map_err(|e| format!("{what}: {e}"))?
         .send()
         .await
         .map_err(|e| format!("{what}: {e}"))?;
     if !resp.ok() {
-        return Err(http_error(what, resp).await);
+        return Err(http_error(&what, resp).await);
     }
     resp.json()
         .await
         .map_err(|e| format!("{what}: unexpected answer: {e}"))
+}
+
+/// `POST /api/embed/sign`: a signed link to one panel, for the share dialog.
+pub async fn sign_embed(req: &SignEmbedRequest) -> Result<SignEmbedResponse, String> {
+    post_json("/api/embed/sign", req).await
+}
+
+/// `POST /api/render/text`: a text panel's content as safe HTML.
+pub async fn render_text(req: &RenderTextRequest) -> Result<String, String> {
+    post_json::<_, RenderTextResponse>("/api/render/text", req)
+        .await
+        .map(|r| r.html)
 }

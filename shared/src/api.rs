@@ -254,6 +254,27 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `POST /api/render/text`: a text panel's content, rendered by the server (so that the UI
+/// carries no Markdown parser). `mode` is the panel's `options.mode`: `markdown` (the default),
+/// `html` or `code`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderTextRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    pub content: String,
+}
+
+/// The longest text panel content `POST /api/render/text` takes, in bytes.
+pub const MAX_TEXT_CONTENT_BYTES: usize = 256 * 1024;
+
+/// Answer to `POST /api/render/text`: safe HTML (scripts, event handlers and `javascript:`
+/// URLs removed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RenderTextResponse {
+    pub html: String,
+}
+
 /// Where the login page goes afterwards (`?next=`): only a path of this site, so that a crafted
 /// link cannot send the user elsewhere (`//host`, `/\host` and URLs are refused).
 pub fn safe_next_path(next: Option<String>) -> String {

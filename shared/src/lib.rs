@@ -28,6 +28,7 @@ pub mod query;
 pub mod repeat;
 pub mod table;
 pub mod template;
+#[cfg(feature = "text")]
 pub mod text;
 pub mod time;
 pub mod transform;

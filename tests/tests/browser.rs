@@ -120,3 +120,54 @@ async fn explore_graphs_an_ad_hoc_query() {
     );
     browser.close().await;
 }
+
+/// A text panel shows its Markdown rendered (by the server) and made safe, in the page.
+#[tokio::test]
+async fn text_panel_shows_rendered_markdown() {
+    let dir = kubeglass_e2e::test_dir("browser-text");
+    let kg = kubeglass_e2e::Kubeglass::start(&dir, &[]);
+    kg.save_dashboard(&serde_json::json!({
+        "dashboard": {
+            "uid": "text", "title": "Text", "schemaVersion": 39,
+            "panels": [
+                {"id": 1, "type": "text", "title": "Notes", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+                 "options": {"mode": "markdown", "content": "## On call\n\n- check **disk**\n\n<script>window.pwned = 1</script>"}},
+                {"id": 2, "type": "text", "title": "HTML", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8},
+                 "options": {"mode": "html", "content": "<em class=\"x\" onmouseover=\"window.pwned = 2\">careful</em>"}}
+            ]
+        },
+        "overwrite": true
+    }))
+    .await;
+    let browser = Browser::start(&dir).await;
+    browser.client.goto(&kg.url("/d/text/text")).await.unwrap();
+    let states = browser
+        .wait_for_panels(Duration::from_secs(30), |s| {
+            s.len() == 2 && s.iter().all(|(_, state, _)| state != "loading")
+        })
+        .await;
+    assert!(
+        states.iter().all(|(_, state, _)| state == "ok"),
+        "{states:?}"
+    );
+    let shown: Value = browser
+        .client
+        .execute(
+            "const t = [...document.querySelectorAll('.kg-text')]; \
+             return [t.map(e => e.innerHTML), document.querySelector('.kg-text h2')?.textContent, \
+                     document.querySelector('.kg-text strong')?.textContent, window.pwned ?? null];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown[1], "On call", "{shown}");
+    assert_eq!(shown[2], "disk", "{shown}");
+    assert_eq!(shown[3], Value::Null, "no script ran: {shown}");
+    let html = shown[0].to_string();
+    assert!(
+        !html.contains("script") && !html.contains("onmouseover"),
+        "{html}"
+    );
+    assert!(html.contains("careful"), "{html}");
+    browser.close().await;
+}

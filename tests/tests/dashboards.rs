@@ -371,3 +371,82 @@ fn check_dashboard_reports_each_file() {
     );
     assert_eq!(reports[2]["schema_version_before"], Value::Null);
 }
+
+/// Text panels are rendered by the server: Markdown and HTML come back as safe HTML, and a bad
+/// request is answered with what is wrong with it.
+#[tokio::test]
+async fn text_panels_render_as_safe_html() {
+    let kg = Kubeglass::start(&test_dir("dash-text"), &[]);
+    let render = |body: String| {
+        let kg = &kg;
+        async move {
+            let r = http()
+                .post(kg.url("/api/render/text"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let markdown = "# Runbook\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[docs](https://example.com/x) \
+                    <script>alert(1)</script> [bad](javascript:alert(1))";
+    let (s, body) = render(json!({"content": markdown}).to_string()).await;
+    assert_eq!(s, 200, "{body}");
+    let html = body["html"].as_str().unwrap();
+    for want in [
+        "<h1>Runbook</h1>",
+        "<table>",
+        "<td>1</td>",
+        "<a href=\"https://example.com/x\"",
+    ] {
+        assert!(html.contains(want), "{want} in {html}");
+    }
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    let (s, body) = render(
+        json!({"mode": "html", "content": "<b onclick=\"x()\">bold</b><img src=x onerror=y>"})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    let html = body["html"].as_str().unwrap();
+    assert!(html.contains("<b>bold</b>"), "{html}");
+    assert!(
+        !html.contains("onclick") && !html.contains("onerror"),
+        "{html}"
+    );
+    let (s, body) = render(json!({"mode": "code", "content": "<b>"}).to_string()).await;
+    assert_eq!(
+        (s, body["html"].as_str()),
+        (200, Some("<pre><code>&lt;b&gt;</code></pre>"))
+    );
+
+    let cases = [
+        ("{".to_string(), "request body must be"),
+        (
+            json!({"content": "x", "extra": 1}).to_string(),
+            "unknown field `extra`",
+        ),
+        (
+            json!({"mode": "pdf", "content": "x"}).to_string(),
+            "mode `pdf` is not one of markdown, html, code",
+        ),
+        (
+            json!({"content": "a".repeat(300 * 1024)}).to_string(),
+            "a text panel may have at most 262144",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (s, answer) = render(body.clone()).await;
+        assert_eq!(s, 400, "{answer}");
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(expected),
+            "{expected}: {answer}"
+        );
+    }
+}

@@ -184,6 +184,18 @@ async fn a_token_opens_its_panel_and_nothing_else() {
         "{body}"
     );
 
+    // A text panel's content is rendered for it (the call reads nothing).
+    let r = http()
+        .post(env.kg.url("/api/render/text"))
+        .header("x-embed-token", &token)
+        .json(&serde_json::json!({"content": "**runbook**"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["html"], "<p><strong>runbook</strong></p>\n");
+
     // Anything else is refused, saying why.
     let cases: Vec<(reqwest::Method, String, Option<Vec<(&str, String)>>, &str)> = vec![
         (reqwest::Method::GET, "/api/dashboards/uid/other".into(), None, "embed token is for dashboard `emb`, not `other`"),

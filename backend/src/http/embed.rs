@@ -24,6 +24,8 @@ const TOKEN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/datasources"),
     ("GET", "/api/datasources/{uid}/prometheus/api/v1/{*path}"),
     ("POST", "/api/datasources/{uid}/prometheus/api/v1/{*path}"),
+    // Renders what the caller sends and reads nothing: a text panel needs it.
+    ("POST", "/api/render/text"),
 ];
 
 /// Middleware on the API routes: a request carrying an embed token (header, or `token=` in

@@ -7,6 +7,7 @@ pub mod embed;
 pub mod error;
 pub mod health;
 pub mod proxy;
+pub mod text;
 
 use crate::config::Config;
 use crate::datasources::DataSource;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             get(proxy::prometheus).post(proxy::prometheus),
         )
         .route("/api/embed/sign", axum::routing::post(embed::sign))
+        .route("/api/render/text", axum::routing::post(text::render))
         .route("/api/login", axum::routing::post(auth::login))
         .route("/api/logout", axum::routing::post(auth::logout))
         .route("/api/user", get(auth::current_user))

@@ -180,6 +180,8 @@ pub fn PanelView(
     let time = expect_context::<TimeContext>();
     let status = RwSignal::new(PanelStatus::Loading);
     let data = RwSignal::new(None::<Arc<PanelData>>);
+    // A text panel's content as the server rendered it.
+    let text_html = RwSignal::new(None::<String>);
     let generation = StoredValue::new(0u64);
     // An auto-refresh of the same range keeps showing the current result (and its `data-state`)
     // with a spinner, as Grafana does; a new range starts over from `loading`.
@@ -235,7 +237,10 @@ pub fn PanelView(
                 return;
             }
             if visualization == Some(Visualization::Text) {
-                status.set(PanelStatus::Ok);
+                // Rendered once: the content does not depend on the time range.
+                if text_html.with_untracked(Option::is_none) {
+                    render_text(&panel, status, text_html);
+                }
                 return;
             }
             let Some(shown) = shown else {
@@ -323,12 +328,32 @@ pub fn PanelView(
                     let panel = panel_for_body.clone();
                     match body.get() {
                         Body::Message(class, text) => view! { <div class=format!("kg-panel-message {class}")>{text}</div> }.into_any(),
-                        Body::Chart => chart(visualization, panel, data),
+                        Body::Chart => chart(visualization, panel, data, text_html),
                     }
                 }}
             </div>
         </section>
     }
+}
+
+/// A text panel's "query": its content rendered by the server, once.
+fn render_text(panel: &Panel, status: RwSignal<PanelStatus>, html: RwSignal<Option<String>>) {
+    let req = kubeglass_shared::api::RenderTextRequest {
+        mode: panel.option_str("/mode").map(str::to_owned),
+        content: panel.option_str("/content").unwrap_or_default().to_owned(),
+    };
+    status.set(PanelStatus::Loading);
+    spawn_local(async move {
+        match crate::api::render_text(&req).await {
+            Ok(h) => {
+                html.try_set(Some(h));
+                status.try_set(PanelStatus::Ok);
+            }
+            Err(e) => {
+                status.try_set(PanelStatus::Error(e));
+            }
+        }
+    });
 }
 
 /// The visualisation of a panel that has data. The cluster app (see `routes`) shows only its
@@ -338,6 +363,7 @@ fn chart(
     visualization: Option<Visualization>,
     panel: Arc<Panel>,
     data: RwSignal<Option<Arc<PanelData>>>,
+    text_html: RwSignal<Option<String>>,
 ) -> AnyView {
     match visualization {
         Some(Visualization::Stat) => view! { <Stat panel=panel data=data /> }.into_any(),
@@ -345,7 +371,7 @@ fn chart(
         Some(Visualization::Gauge) => view! { <Gauge panel=panel data=data /> }.into_any(),
         Some(Visualization::BarGauge) => view! { <BarGauge panel=panel data=data /> }.into_any(),
         Some(Visualization::PieChart) => view! { <PieChart panel=panel data=data /> }.into_any(),
-        Some(Visualization::Text) => view! { <TextPanel panel=panel /> }.into_any(),
+        Some(Visualization::Text) => view! { <TextPanel html=text_html /> }.into_any(),
         Some(Visualization::Heatmap) => view! { <Heatmap panel=panel data=data /> }.into_any(),
         _ => view! { <TimeSeries panel=panel data=data /> }.into_any(),
     }
@@ -356,6 +382,7 @@ fn chart(
     _: Option<Visualization>,
     panel: Arc<Panel>,
     data: RwSignal<Option<Arc<PanelData>>>,
+    _: RwSignal<Option<String>>,
 ) -> AnyView {
     view! { <TimeSeries panel=panel data=data /> }.into_any()
 }

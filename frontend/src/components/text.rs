@@ -1,16 +1,10 @@
-//! The text panel: `options.content` as markdown (the default) or HTML, sanitized in `shared`
-//! before it reaches the page.
+//! The text panel: `options.content` as Markdown (the default), HTML or code. The server renders
+//! and sanitizes it (`POST /api/render/text`, see the panel's queries in `panel`), so the UI
+//! carries no Markdown parser; this shows the safe HTML it answered.
 
-use kubeglass_shared::model::Panel;
-use kubeglass_shared::text::render_text_panel;
 use leptos::prelude::*;
-use std::sync::Arc;
 
 #[component]
-pub fn TextPanel(panel: Arc<Panel>) -> impl IntoView {
-    let html = render_text_panel(
-        panel.option_str("/mode"),
-        panel.option_str("/content").unwrap_or_default(),
-    );
-    view! { <div class="kg-text" inner_html=html></div> }
+pub fn TextPanel(html: RwSignal<Option<String>>) -> impl IntoView {
+    view! { <div class="kg-text" inner_html=move || html.get().unwrap_or_default()></div> }
 }
