@@ -245,7 +245,7 @@ pub fn nulls_as_zero(series: &Series, from_ms: i64, to_ms: i64, step_ms: i64) ->
             t += step_ms;
         }
         points.extend(filled);
-        points.sort_by_key(|p| p.0);
+        crate::sort::sort_by_key(&mut points, |p| p.0);
     }
     Series {
         labels: series.labels.clone(),

@@ -449,7 +449,7 @@ pub fn heatmap_from_series<'a>(
                 None => rows.push((le.clone(), upper, vec![s])),
             }
         }
-        rows.sort_by(|a, b| a.1.total_cmp(&b.1));
+        crate::sort::sort_by(&mut rows, |a, b| a.1.total_cmp(&b.1));
     } else {
         for (name, s) in &series {
             rows.push((
@@ -459,7 +459,7 @@ pub fn heatmap_from_series<'a>(
             ));
         }
         if rows.iter().all(|r| !r.1.is_nan()) {
-            rows.sort_by(|a, b| a.1.total_cmp(&b.1));
+            crate::sort::sort_by(&mut rows, |a, b| a.1.total_cmp(&b.1));
         }
     }
     let mut times: Vec<i64> = series

@@ -775,7 +775,7 @@ pub fn event_view(ev: &Value) -> EventView {
 /// Events sorted newest first.
 pub fn events_newest_first<'a>(events: impl IntoIterator<Item = &'a Value>) -> Vec<EventView> {
     let mut v: Vec<EventView> = events.into_iter().map(event_view).collect();
-    v.sort_by_key(|e| std::cmp::Reverse(e.last_seen_ms));
+    crate::sort::sort_by_key(&mut v, |e| std::cmp::Reverse(e.last_seen_ms));
     v
 }
 

@@ -26,6 +26,7 @@ pub mod prom;
 pub mod promql;
 pub mod query;
 pub mod repeat;
+pub mod sort;
 pub mod table;
 pub mod template;
 #[cfg(feature = "text")]

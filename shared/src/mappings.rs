@@ -172,7 +172,7 @@ pub fn parse_mappings(v: Option<&Value>) -> Vec<ValueMapping> {
     }
     // Grafana keeps mappings in the order of their `index`; the sort is stable, so entries
     // without one keep the order they are written in.
-    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut out, |a, b| a.0.total_cmp(&b.0));
     out.into_iter().map(|(_, m)| m).collect()
 }
 

@@ -573,7 +573,7 @@ pub struct PlacedPanel {
 /// everything below moves up, as in Grafana. Positions inside a section keep their relative `y`.
 pub fn layout(panels: &[Panel], toggled: &[i64]) -> Vec<PlacedPanel> {
     let mut sorted: Vec<&Panel> = panels.iter().collect();
-    sorted.sort_by_key(|p| (p.grid.y, p.grid.x));
+    crate::sort::sort_by_key(&mut sorted, |p| (p.grid.y, p.grid.x));
     // Sections: an optional row header, the panels it owns (shown only when open) and, after a
     // row saved collapsed, the top-level panels that follow it (shown either way, as Grafana does).
     struct Section<'a> {

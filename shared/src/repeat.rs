@@ -157,7 +157,7 @@ pub fn expand(panels: &[Panel], scope: &Scope) -> Vec<Panel> {
     }
     let mut next_id = max_id(panels) + 1;
     let mut sorted: Vec<&Panel> = panels.iter().collect();
-    sorted.sort_by_key(|p| (p.grid.y, p.grid.x));
+    crate::sort::sort_by_key(&mut sorted, |p| (p.grid.y, p.grid.x));
     // Sections: an optional row, then the top-level panels up to the next row.
     let mut sections: Vec<(Option<&Panel>, Vec<&Panel>)> = vec![(None, Vec::new())];
     for p in sorted {
@@ -220,7 +220,7 @@ pub fn expand(panels: &[Panel], scope: &Scope) -> Vec<Panel> {
         for (i, scoped) in copies.iter().enumerate() {
             let mut r = with_scoped(row, scoped);
             let mut nested: Vec<&Panel> = row.panels.iter().collect();
-            nested.sort_by_key(|p| (p.grid.y, p.grid.x));
+            crate::sort::sort_by_key(&mut nested, |p| (p.grid.y, p.grid.x));
             r.panels = expand_group(&nested, scope, scoped, &mut next_id);
             let mut group = expand_group(&owned, scope, scoped, &mut next_id);
             if i > 0 {

@@ -96,7 +96,7 @@ pub fn series_table(series: &[(&str, &Series)], queries: usize) -> Table {
             .map(|(_, s)| *s)
             .collect();
         let mut labels: Vec<&String> = mine.iter().flat_map(|s| s.labels.keys()).collect();
-        labels.sort();
+        crate::sort::sort(&mut labels);
         labels.dedup();
         let common: Vec<&String> = labels
             .iter()
@@ -186,7 +186,7 @@ pub fn organize(table: Table, options: &Value) -> Table {
             flag("excludeByName", &table.columns[i].name).and_then(Value::as_bool) != Some(true)
         })
         .collect();
-    order.sort_by_key(|&i| {
+    crate::sort::sort_by_key(&mut order, |&i| {
         flag("indexByName", &table.columns[i].name)
             .and_then(Value::as_f64)
             .map_or(i64::MAX, |f| f as i64)
@@ -239,7 +239,7 @@ pub fn compare_cells(a: &Cell, b: &Cell) -> Ordering {
 
 /// Sorts rows by a column (stable), empty cells last in both directions.
 pub fn sort_rows(rows: &mut [Vec<Cell>], column: usize, descending: bool) {
-    rows.sort_by(|a, b| {
+    crate::sort::sort_by(rows, |a, b| {
         let (x, y) = (&a[column], &b[column]);
         match (x, y) {
             (Cell::Empty, _) | (_, Cell::Empty) => compare_cells(x, y),

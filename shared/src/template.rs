@@ -790,7 +790,7 @@ pub fn sort_options(options: &mut [VariableOption], sort: u8) {
         7 | 8 => |a, b| natural_cmp(&a.text, &b.text),
         _ => return,
     };
-    options.sort_by(cmp);
+    crate::sort::sort_by(options, cmp);
     if sort % 2 == 0 {
         options.reverse();
     }

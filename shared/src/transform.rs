@@ -235,7 +235,7 @@ pub fn frames_from_series(series: &[(&str, &Series)], queries: usize) -> Vec<Fra
                 .map(|(_, s)| *s)
                 .collect();
             let mut labels: Vec<&String> = mine.iter().flat_map(|s| s.labels.keys()).collect();
-            labels.sort();
+            crate::sort::sort(&mut labels);
             labels.dedup();
             let mut time = Field::new("Time", FieldKind::Time, r, Vec::new());
             let mut label_fields: Vec<Field> = labels
@@ -370,7 +370,7 @@ pub fn organize(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
                 })
                 .map(|(i, (f, n))| (i, f, n))
                 .collect();
-            keep.sort_by_key(|(i, _, n)| {
+            crate::sort::sort_by_key(&mut keep, |(i, _, n)| {
                 let at = index
                     .and_then(|m| m.get(n))
                     .and_then(Value::as_f64)
@@ -511,7 +511,7 @@ pub fn join_by_field(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
             .iter()
             .all(|c| matches!(c, Cell::Number(_) | Cell::Time(_)))
         {
-            keys.sort_by(compare_cells);
+            crate::sort::sort_by(&mut keys, compare_cells);
         }
         let index: HashMap<String, usize> = keys
             .iter()
@@ -768,7 +768,7 @@ pub fn reduce_cells(id: &str, values: &[Cell], numeric: bool) -> Option<Cell> {
         "step" => num(nums.windows(2).map(|w| w[1] - w[0]).reduce(f64::min)),
         "median" => {
             let mut s = nums.clone();
-            s.sort_by(f64::total_cmp);
+            crate::sort::sort_by(&mut s, f64::total_cmp);
             let mid = s.len() / 2;
             num(match s.len() {
                 0 => None,
@@ -803,7 +803,7 @@ pub fn reduce_cells(id: &str, values: &[Cell], numeric: bool) -> Option<Cell> {
         ),
         "distinctCount" => {
             let mut keys: Vec<String> = values.iter().map(cell_key).collect();
-            keys.sort();
+            crate::sort::sort(&mut keys);
             keys.dedup();
             Cell::Number(keys.len() as f64)
         }
@@ -813,7 +813,7 @@ pub fn reduce_cells(id: &str, values: &[Cell], numeric: bool) -> Option<Cell> {
                 return None;
             }
             let mut s = nums.clone();
-            s.sort_by(f64::total_cmp);
+            crate::sort::sort_by(&mut s, f64::total_cmp);
             num((!s.is_empty()).then(|| {
                 let i = ((s.len() - 1) as f64 * p as f64 / 100.0).round() as usize;
                 s[i.min(s.len() - 1)]
@@ -1018,7 +1018,7 @@ pub fn sort_by(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
             }
             let mut order: Vec<usize> = (0..frame.len()).collect();
             let cell = |c: usize, r: usize| frame.fields[c].values.get(r).unwrap_or(&Cell::Empty);
-            order.sort_by(|&a, &b| {
+            crate::sort::sort_by(&mut order, |&a, &b| {
                 for &(c, desc) in &cols {
                     let (x, y) = (cell(c, a), cell(c, b));
                     let o = match (x, y) {

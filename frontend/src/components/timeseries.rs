@@ -791,7 +791,7 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
         });
         if let Some(by) = &opts.sort_by {
             let column = opts.calcs.iter().position(|(_, h)| h == by);
-            rows.sort_by(|a, b| {
+            kubeglass_shared::sort::sort_by(&mut rows, |a, b| {
                 let order = match column {
                     Some(c) => a.values[c]
                         .unwrap_or(f64::NEG_INFINITY)

@@ -258,7 +258,7 @@ fn thresholds(list: Option<&Value>) -> Option<(Value, &'static str)> {
     if list.is_empty() {
         return None;
     }
-    list.sort_by(|a, b| {
+    crate::sort::sort_by(&mut list, |a, b| {
         let (a, b) = (
             number(a.get("value")).unwrap_or(0.0),
             number(b.get("value")).unwrap_or(0.0),

@@ -46,7 +46,7 @@ fn NodesBody() -> impl IntoView {
     let rows = move || {
         let light = theme.light.get();
         let mut list = nodes.objects();
-        list.sort_by(|a, b| name(a).cmp(name(b)));
+        kubeglass_shared::sort::sort_by(&mut list, |a, b| name(a).cmp(name(b)));
         list.into_iter()
             .map(|n| {
                 let s = node_summary(&n);
@@ -157,7 +157,9 @@ fn NodeDetail(cluster: String, node: String, nodes: Watch, pods: Watch) -> impl 
         move || {
             let light = theme.light.get();
             let mut list = pods_on(&pods, &node);
-            list.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+            kubeglass_shared::sort::sort_by(&mut list, |a, b| {
+                (namespace(a), name(a)).cmp(&(namespace(b), name(b)))
+            });
             list.into_iter()
                 .map(|p| {
                     let s = pod_summary(&p);

@@ -102,7 +102,7 @@ fn OverviewBody() -> impl IntoView {
                 }
             });
         }
-        rows.sort();
+        kubeglass_shared::sort::sort(&mut rows);
         if rows.is_empty() {
             return view! { <p class="kg-empty" data-lagging="0">"Every deployment, statefulset and daemonset has its desired replicas ready."</p> }
                 .into_any();

@@ -82,7 +82,7 @@ fn PodView(cluster: String, ns: String, pod_name: String) -> impl IntoView {
                 .map(|p| {
                     let mut c = containers(p);
                     // Regular containers first: the first one is the default, as in kubectl.
-                    c.sort_by_key(|c| c.init);
+                    kubeglass_shared::sort::sort_by_key(&mut c, |c| c.init);
                     c.into_iter().map(|c| c.name).collect::<Vec<_>>()
                 })
                 .unwrap_or_default()

@@ -91,7 +91,7 @@ fn PodsBody() -> impl IntoView {
                         if !current.is_empty() && !names.contains(&current) {
                             names.push(current.clone());
                         }
-                        names.sort();
+                        kubeglass_shared::sort::sort(&mut names);
                         names
                             .into_iter()
                             .map(|n| {
@@ -167,7 +167,9 @@ fn PodTable(
                 .cloned()
                 .collect()
         });
-        rows.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+        kubeglass_shared::sort::sort_by(&mut rows, |a, b| {
+            (namespace(a), name(a)).cmp(&(namespace(b), name(b)))
+        });
         rows
     };
     let total = move || pods.list.with(|l| l.objects.len());

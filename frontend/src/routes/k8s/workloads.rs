@@ -51,7 +51,9 @@ fn workload_table(
     let job = kind == "jobs";
     let rows = move || {
         let mut objs = w.objects();
-        objs.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+        kubeglass_shared::sort::sort_by(&mut objs, |a, b| {
+            (namespace(a), name(a)).cmp(&(namespace(b), name(b)))
+        });
         if objs.is_empty() {
             return view! { <tr><td colspan="7" class="kg-empty">"None."</td></tr> }.into_any();
         }
