@@ -4,6 +4,7 @@
 
 use crate::frame::Series;
 use crate::model::{FieldDefaults, FieldMatcher, Panel, ThresholdStep};
+use crate::regex::Regex;
 use serde_json::{Map, Value};
 
 /// What kind of values a field holds, for `byType` matchers.
@@ -105,15 +106,13 @@ pub fn regex_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// A Grafana regex compiled as Grafana's `stringToJsRegex` does: `/pattern/flags` as
-/// JavaScript writes it (the `i` flag honoured), or a bare pattern anchored at both ends
-/// (`^pattern$`). `None` when the pattern is invalid.
-pub fn grafana_regex(pattern: &str) -> Option<regex_lite::Regex> {
-    let source = match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
-        Some((body, flags)) if flags.contains('i') => format!("(?i){body}"),
-        Some((body, _)) => body.to_string(),
-        None => format!("^(?:{pattern})$"),
-    };
-    regex_lite::Regex::new(&source).ok()
+/// JavaScript writes it, or a bare pattern anchored at both ends (`^pattern$`). `None` when the
+/// pattern is invalid.
+pub fn grafana_regex(pattern: &str) -> Option<Regex> {
+    match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
+        Some((body, flags)) => Regex::new(body, flags).ok(),
+        None => Regex::new(&format!("^(?:{pattern})$"), "").ok(),
+    }
 }
 
 fn matches(matcher: &FieldMatcher, field: &FieldRef<'_>) -> bool {

@@ -25,6 +25,7 @@ pub mod pie;
 pub mod prom;
 pub mod promql;
 pub mod query;
+pub mod regex;
 pub mod repeat;
 pub mod sort;
 pub mod table;

@@ -191,10 +191,12 @@ fn regex_result(pattern: &str, text: &str, replacement: Option<&str>) -> Option<
     let caps = re.captures(text)?;
     // As Grafana: the text with the match replaced by the result text, `$1` expanded.
     let text = replacement.map(|r| {
-        let mut expanded = String::new();
-        caps.expand(r, &mut expanded);
-        let m = caps.get(0).expect("group 0 is the match");
-        format!("{}{}{}", &text[..m.start()], expanded, &text[m.end()..])
+        format!(
+            "{}{}{}",
+            &text[..caps.start],
+            caps.expand(r),
+            &text[caps.end..]
+        )
     });
     Some(Mapped { text, color: None })
 }

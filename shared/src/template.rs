@@ -8,12 +8,11 @@
 //! plain values Grafana puts in the scope, so they live here ([`Scope::with_builtins`]).
 
 use crate::interval::{calculate_interval, format_interval, parse_interval};
+use crate::regex::Regex;
 use crate::time::UtcDateTime;
-use regex_lite::Regex;
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// The value Grafana stores for "All" in `current.value`.
 pub const ALL_VALUE: &str = "$__all";
@@ -401,51 +400,139 @@ pub enum Context {
     Text,
 }
 
-/// Grafana's `variableRegex`: `$var`, `[[var:fmt]]`, `${var.field:fmt}`.
-fn variable_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^\}]+))?(?::([^\}]+))?\}")
-            .expect("the variable syntax regex is valid")
-    })
+/// One variable reference in a text: `$var`, `[[var:fmt]]` or `${var.field:fmt}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct VarRef<'a> {
+    /// The reference as written.
+    whole: &'a str,
+    name: &'a str,
+    /// `${var.field}`: a field of the variable (data links' `${__data.fields.X}`).
+    field: Option<&'a str>,
+    format: Option<&'a str>,
+}
+
+/// The reference starting at byte `i` of `text`, and where it ends: what Grafana's
+/// `variableRegex` (`\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^\}]+))?(?::([^\}]+))?\}`)
+/// matches there, read by hand so that no regex engine is needed for it.
+fn var_ref_at(text: &str, i: usize) -> Option<(VarRef<'_>, usize)> {
+    let found = |end: usize, name, field, format| {
+        Some((
+            VarRef {
+                whole: &text[i..end],
+                name,
+                field,
+                format,
+            },
+            end,
+        ))
+    };
+    let b = text.as_bytes();
+    let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
+        from + b
+            .get(from..)
+            .map_or(0, |r| r.iter().take_while(|&&c| ok(c)).count())
+    };
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    if b[i] == b'$' {
+        let name_end = run(i + 1, &word);
+        if name_end > i + 1 {
+            return found(name_end, &text[i + 1..name_end], None, None);
+        }
+        if b.get(i + 1) != Some(&b'{') {
+            return None;
+        }
+        let name_end = run(i + 2, &word);
+        if name_end == i + 2 {
+            return None;
+        }
+        let mut at = name_end;
+        let mut field = None;
+        if b.get(at) == Some(&b'.') {
+            let end = run(at + 1, &|c| !matches!(c, b':' | b'^' | b'}'));
+            if end == at + 1 {
+                return None;
+            }
+            field = Some(&text[at + 1..end]);
+            at = end;
+        }
+        let mut format = None;
+        if b.get(at) == Some(&b':') {
+            let end = run(at + 1, &|c| c != b'}');
+            if end == at + 1 {
+                return None;
+            }
+            format = Some(&text[at + 1..end]);
+            at = end;
+        }
+        return (b.get(at) == Some(&b'}'))
+            .then(|| found(at + 1, &text[i + 2..name_end], field, format))
+            .flatten();
+    }
+    if !text[i..].starts_with("[[") {
+        return None;
+    }
+    let name_end = run(i + 2, &word);
+    if name_end == i + 2 {
+        return None;
+    }
+    let mut at = name_end;
+    let mut format = None;
+    if b.get(at) == Some(&b':') {
+        let end = run(at + 1, &word);
+        if end == at + 1 {
+            return None;
+        }
+        format = Some(&text[at + 1..end]);
+        at = end;
+    }
+    text[at..]
+        .starts_with("]]")
+        .then(|| found(at + 2, &text[i + 2..name_end], None, format))
+        .flatten()
+}
+
+/// `text` with every variable reference replaced by what `replace` makes of it, scanned left to
+/// right as a regex's `replace_all` would.
+fn replace_var_refs(text: &str, mut replace: impl FnMut(&VarRef<'_>) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i < text.len() {
+        if matches!(text.as_bytes()[i], b'$' | b'[') {
+            if let Some((r, end)) = var_ref_at(text, i) {
+                out.push_str(&text[copied..i]);
+                out.push_str(&replace(&r));
+                (i, copied) = (end, end);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// The names of the variables `text` refers to (`$a`, `${b:csv}`, `[[c]]`), each once, in order.
 pub fn referenced_names(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for caps in variable_regex().captures_iter(text) {
-        if let Some(m) = caps.get(1).or(caps.get(2)).or(caps.get(4)) {
-            if !names.iter().any(|n| n == m.as_str()) {
-                names.push(m.as_str().to_string());
-            }
+    replace_var_refs(text, |r| {
+        if !names.iter().any(|n| n == r.name) {
+            names.push(r.name.to_string());
         }
-    }
+        String::new()
+    });
     names
 }
 
 /// Replaces every variable of `scope` in `text`; unknown variables (and built-in macros such as
 /// `$__rate_interval`) are left as written, which is how unresolved ones are found.
 pub fn interpolate(text: &str, scope: &Scope, context: Context) -> String {
-    variable_regex()
-        .replace_all(text, |caps: &regex_lite::Captures<'_>| {
-            let whole = caps.get(0).map_or("", |m| m.as_str());
-            let name = caps
-                .get(1)
-                .or(caps.get(2))
-                .or(caps.get(4))
-                .map_or("", |m| m.as_str());
-            let format = caps.get(3).or(caps.get(6)).map(|m| m.as_str());
-            match scope.get(name) {
-                Some(value) if caps.get(5).is_none() => {
-                    match format.and_then(|f| f.strip_prefix("date")) {
-                        Some(arg) => format_date(value, arg).unwrap_or_else(|| whole.to_string()),
-                        None => format_value(name, value, format, context),
-                    }
-                }
-                _ => whole.to_string(),
-            }
-        })
-        .into_owned()
+    replace_var_refs(text, |r| match scope.get(r.name) {
+        Some(value) if r.field.is_none() => match r.format.and_then(|f| f.strip_prefix("date")) {
+            Some(arg) => format_date(value, arg).unwrap_or_else(|| r.whole.to_string()),
+            None => format_value(r.name, value, r.format, context),
+        },
+        _ => r.whole.to_string(),
+    })
 }
 
 /// Writes a variable's value in `format` (`None`: the context's default), as Grafana's
@@ -686,34 +773,33 @@ pub enum VariableQuery {
 
 /// Parses a Prometheus query variable's query, as Grafana's `PrometheusMetricFindQuery`.
 pub fn parse_variable_query(query: &str) -> VariableQuery {
-    static RES: OnceLock<[Regex; 4]> = OnceLock::new();
-    let [names, values, metrics, result] = RES.get_or_init(|| {
-        [
-            Regex::new(r"^label_names\(\)\s*$").expect("valid"),
-            Regex::new(r"^label_values\((?:(.+),\s*)?([a-zA-Z_$][a-zA-Z0-9_]*)\)\s*$")
-                .expect("valid"),
-            Regex::new(r"^metrics\((.+)\)\s*$").expect("valid"),
-            Regex::new(r"^query_result\(([\s\S]+)\)\s*$").expect("valid"),
-        ]
-    });
+    // Compiled per call (a variable's query is parsed once per resolution): in the browser a
+    // regex is a JavaScript object, which a `static` cannot hold.
+    let re = |source: &str| Regex::new(source, "").expect("valid");
+    let [names, values, metrics, result] = [
+        re(r"^label_names\(\)\s*$"),
+        re(r"^label_values\((?:(.+),\s*)?([a-zA-Z_$][a-zA-Z0-9_]*)\)\s*$"),
+        re(r"^metrics\((.+)\)\s*$"),
+        re(r"^query_result\(([\s\S]+)\)\s*$"),
+    ];
     let q = query.trim();
     if names.is_match(q) {
         return VariableQuery::LabelNames;
     }
     if let Some(c) = values.captures(q) {
         return VariableQuery::LabelValues {
-            metric: c.get(1).map(|m| m.as_str().trim().to_string()),
-            label: c[2].to_string(),
+            metric: c.get(1).map(|m| m.trim().to_string()),
+            label: c.get(2).unwrap_or_default().to_string(),
         };
     }
     if let Some(c) = metrics.captures(q) {
         return VariableQuery::Metrics {
-            regex: c[1].trim().to_string(),
+            regex: c.get(1).unwrap_or_default().trim().to_string(),
         };
     }
     if let Some(c) = result.captures(q) {
         return VariableQuery::QueryResult {
-            expr: c[1].trim().to_string(),
+            expr: c.get(1).unwrap_or_default().trim().to_string(),
         };
     }
     VariableQuery::Series {
@@ -731,16 +817,7 @@ pub fn compile_regex(var_name: &str, js: &str) -> Result<Regex, String> {
         Some((p, f)) => (p.to_string(), f),
         None => (format!("^{js}$"), ""),
     };
-    let inline: String = flags
-        .chars()
-        .filter(|c| matches!(c, 'i' | 'm' | 's'))
-        .collect();
-    let full = if inline.is_empty() {
-        pattern
-    } else {
-        format!("(?{inline}){pattern}")
-    };
-    Regex::new(&full).map_err(|e| format!("variable `{var_name}`: regex `{js}`: {e}"))
+    Regex::new(&pattern, flags).map_err(|e| format!("variable `{var_name}`: regex `{js}`: {e}"))
 }
 
 /// Applies a variable's regex to the raw results of its query, as Grafana's
@@ -754,12 +831,12 @@ pub fn filter_options(values: &[String], regex: Option<&Regex>) -> Vec<VariableO
             Some(re) => {
                 let Some(c) = re.captures(raw) else { continue };
                 if let Some(v) = c.name("value") {
-                    let t = c.name("text").map_or(v.as_str(), |t| t.as_str());
-                    (t.to_string(), v.as_str().to_string())
+                    let t = c.name("text").unwrap_or(v);
+                    (t.to_string(), v.to_string())
                 } else if let Some(t) = c.name("text") {
-                    (t.as_str().to_string(), t.as_str().to_string())
-                } else if let Some(g) = c.get(1).filter(|g| !g.as_str().is_empty()) {
-                    (g.as_str().to_string(), g.as_str().to_string())
+                    (t.to_string(), t.to_string())
+                } else if let Some(g) = c.get(1).filter(|g| !g.is_empty()) {
+                    (g.to_string(), g.to_string())
                 } else {
                     (raw.clone(), raw.clone())
                 }
@@ -844,16 +921,14 @@ pub fn interpolate_link(
     scope: &Scope,
     lookup: &dyn Fn(&str, Option<&str>) -> Option<String>,
 ) -> String {
-    variable_regex()
-        .replace_all(text, |caps: &regex_lite::Captures<'_>| {
-            let whole = caps.get(0).map_or("", |m| m.as_str());
-            let name = caps
-                .get(1)
-                .or(caps.get(2))
-                .or(caps.get(4))
-                .map_or("", |m| m.as_str());
-            let path = caps.get(5).map(|m| m.as_str());
-            let format = caps.get(3).or(caps.get(6)).map(|m| m.as_str());
+    replace_var_refs(text, |r| {
+        let VarRef {
+            whole,
+            name,
+            field: path,
+            format,
+        } = *r;
+        {
             if let Some(v) = lookup(name, path) {
                 return match format {
                     None => v,
@@ -874,8 +949,8 @@ pub fn interpolate_link(
                 }
                 _ => whole.to_string(),
             }
-        })
-        .into_owned()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -1233,5 +1308,59 @@ mod tests {
             "${__data.fields.Missing}&$unknown",
             "what is not known stays as written"
         );
+    }
+}
+
+#[cfg(test)]
+mod var_ref_tests {
+    use super::replace_var_refs;
+    use proptest::prelude::*;
+
+    /// Each reference as `<name|field|format>`, through Grafana's `variableRegex` itself.
+    fn by_regex(text: &str) -> String {
+        let re = regex_lite::Regex::new(
+            r"\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^\}]+))?(?::([^\}]+))?\}",
+        )
+        .unwrap();
+        re.replace_all(text, |c: &regex_lite::Captures<'_>| {
+            let g = |i: usize| c.get(i).map_or("-", |m| m.as_str());
+            let name = c
+                .get(1)
+                .or(c.get(2))
+                .or(c.get(4))
+                .map_or("", |m| m.as_str());
+            let format = c.get(3).or(c.get(6)).map_or("-", |m| m.as_str());
+            format!("<{name}|{}|{format}>", g(5))
+        })
+        .into_owned()
+    }
+
+    fn by_scanner(text: &str) -> String {
+        replace_var_refs(text, |r| {
+            format!(
+                "<{}|{}|{}>",
+                r.name,
+                r.field.unwrap_or("-"),
+                r.format.unwrap_or("-")
+            )
+        })
+    }
+
+    proptest! {
+        /// The hand-written scanner finds exactly what Grafana's regex finds.
+        #[test]
+        fn scanner_matches_grafanas_regex(text in "[$\\[\\]{}:.^a_1 é]{0,40}") {
+            prop_assert_eq!(by_scanner(&text), by_regex(&text));
+        }
+    }
+
+    #[test]
+    fn known_references() {
+        for text in [
+            "$a ${b} ${c.d:e} [[f]] [[g:h]] ${i:date:iso} $1 ${__data.fields.X:percentencode}",
+            "${} [[]] [[a:]] ${a.} ${a:} ${a.b^c} $ [[a:b c]] ${a.b:c",
+        ] {
+            assert_eq!(by_scanner(text), by_regex(text), "{text}");
+        }
     }
 }

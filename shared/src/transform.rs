@@ -16,6 +16,7 @@
 use crate::field::grafana_regex;
 use crate::frame::Series;
 use crate::model::{Target, Transformation};
+use crate::regex::Regex;
 use crate::table::{compare_cells, Cell, Column, ColumnKind, Table};
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -1060,11 +1061,11 @@ pub fn limit(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
 
 /// A pattern as Grafana's `stringToJsRegex` reads it: `/body/flags`, or a bare pattern that
 /// must match the whole text.
-fn js_regex(pattern: &str) -> Option<regex_lite::Regex> {
+fn js_regex(pattern: &str) -> Option<Regex> {
     if pattern.starts_with('/') {
         grafana_regex(pattern)
     } else {
-        regex_lite::Regex::new(&format!("^{pattern}$")).ok()
+        Regex::new(&format!("^{pattern}$"), "").ok()
     }
 }
 
@@ -1072,7 +1073,7 @@ fn js_regex(pattern: &str) -> Option<regex_lite::Regex> {
 /// `include.pattern` are kept (all when there is no include); those in `exclude` dropped.
 /// Frames left without fields are dropped.
 pub fn filter_fields_by_name(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
-    let matcher = |key: &str| -> Option<(Vec<String>, Option<regex_lite::Regex>)> {
+    let matcher = |key: &str| -> Option<(Vec<String>, Option<Regex>)> {
         let m = options.get(key)?;
         let names = names_list(m.get("names"));
         let pattern = m
@@ -1087,7 +1088,7 @@ pub fn filter_fields_by_name(frames: Vec<Frame>, options: &Value) -> Vec<Frame> 
     if include.is_none() && exclude.is_none() {
         return frames;
     }
-    let hit = |m: &(Vec<String>, Option<regex_lite::Regex>), name: &str| {
+    let hit = |m: &(Vec<String>, Option<Regex>), name: &str| {
         m.0.iter().any(|n| n == name) || m.1.as_ref().is_some_and(|r| r.is_match(name))
     };
     frames
@@ -1112,41 +1113,6 @@ pub fn filter_fields_by_name(frames: Vec<Frame>, options: &Value) -> Vec<Frame> 
         .collect()
 }
 
-/// JavaScript's replacement syntax (`$1`, `$&`, `$$`) in the regex crate's (`${1}`).
-fn js_replacement(pattern: &str) -> String {
-    let mut out = String::new();
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '$' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek().copied() {
-            Some('$') => {
-                chars.next();
-                out.push_str("$$");
-            }
-            Some('&') => {
-                chars.next();
-                out.push_str("${0}");
-            }
-            Some(d) if d.is_ascii_digit() => {
-                let mut n = String::new();
-                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                    n.push(d);
-                    chars.next();
-                    if n.len() == 2 {
-                        break;
-                    }
-                }
-                out.push_str(&format!("${{{n}}}"));
-            }
-            _ => out.push_str("$$"),
-        }
-    }
-    out
-}
-
 /// `renameByRegex`: the display name of every field `regex` matches becomes the name with the
 /// match replaced by `renamePattern` (`$1` refers to a group).
 pub fn rename_by_regex(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
@@ -1160,14 +1126,13 @@ pub fn rename_by_regex(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
     ) else {
         return frames;
     };
-    let to = js_replacement(to);
     frames
         .into_iter()
         .map(|mut frame| {
             let names = frame.display_names();
             for (f, n) in frame.fields.iter_mut().zip(names) {
-                if re.is_match(&n) {
-                    f.display_name = Some(re.replace(&n, to.as_str()).into_owned());
+                if let Some(renamed) = re.replace_first(&n, to) {
+                    f.display_name = Some(renamed);
                 }
             }
             frame
@@ -2020,7 +1985,6 @@ mod tests {
             &json!({"exclude": {"names": ["name"], "pattern": "/^mem/"}}),
         );
         assert_eq!(names(&out[0]), ["cpu_total"]);
-        assert_eq!(js_replacement("$1-$$-$&-$12x"), "${1}-$$-${0}-${12}x");
     }
 
     #[test]

@@ -44,9 +44,13 @@ fn auto_value(name: &str) -> String {
 /// Reads a stored dashboard as the dashboard view shows it, with its variables: both from the
 /// JSON migrated once to the current schema.
 pub fn read_stored(json: Value) -> (Dashboard, Vec<Variable>) {
-    let migrated = crate::migrate::migrate(json).dashboard;
-    let (vars, _) = read_variables(&migrated);
-    (Dashboard::from_json(&migrated), vars)
+    read_migrated(&crate::migrate::migrate(json).dashboard)
+}
+
+/// As [`read_stored`], for a dashboard already migrated (by the server, for the UI).
+pub fn read_migrated(migrated: &Value) -> (Dashboard, Vec<Variable>) {
+    let (vars, _) = read_variables(migrated);
+    (Dashboard::from_json(migrated), vars)
 }
 
 /// The names of the other variables `var` depends on: those its query, regex or data source
@@ -285,7 +289,7 @@ pub fn raw_values(query: &VariableQuery, body: &str) -> Result<Vec<String>, Stri
             .map(series_text)
             .collect()),
         VariableQuery::Metrics { regex } => {
-            let re = regex_lite::Regex::new(regex)
+            let re = crate::regex::Regex::new(regex, "")
                 .map_err(|e| format!("metrics({regex}): invalid regex: {e}"))?;
             Ok(items
                 .iter()

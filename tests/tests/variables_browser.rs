@@ -244,3 +244,74 @@ async fn chained_multi_value_variables_follow_each_other() {
     assert_eq!(options_of(&browser, "instance").await.len(), 3);
     browser.close().await;
 }
+
+/// Dashboards' regexes run in the browser as JavaScript's, as in Grafana: a lookahead (which
+/// the server-side engine does not have) in a variable's regex, named groups `text`/`value`, a
+/// `renameByRegex` with `$1`, and a value mapping by regex.
+#[tokio::test]
+async fn regexes_run_as_javascript() {
+    let (_stack, kg, dir) = live_stack("variables-regex", &[]).await;
+    let query = |name: &str, regex: &str| {
+        json!({"name": name, "type": "query", "query": "label_values(up, job)", "refresh": 1,
+               "regex": regex, "datasource": {"type": "prometheus", "uid": "prometheus"}})
+    };
+    kg.save_dashboard(&json!({
+        "dashboard": {
+            "uid": "regex", "title": "Regexes", "schemaVersion": 39,
+            "time": {"from": "now-5m", "to": "now"},
+            "templating": {"list": [
+                query("notnode", "/^(?!node$).*/"),
+                query("named", "/(?<value>p)(?<text>rom)/")
+            ]},
+            "panels": [{
+                "id": 1, "type": "table", "title": "Jobs",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                "fieldConfig": {"defaults": {"mappings": [
+                    {"type": "regex", "options": {"pattern": "/(no)de/", "result": {"text": "$1 exporter"}}}
+                ]}, "overrides": []},
+                "targets": [{"refId": "A", "expr": "sum by (job) (up)", "instant": true, "format": "table"}],
+                "transformations": [
+                    {"id": "renameByRegex", "options": {"regex": "(Val)ue", "renamePattern": "$1 up"}}
+                ]
+            }]
+        },
+        "overwrite": true
+    }))
+    .await;
+    let browser = Browser::start(&dir).await;
+    browser
+        .client
+        .goto(&kg.url("/d/regex/regexes"))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let shown = loop {
+        let v: Value = browser
+            .client
+            .execute(
+                "const p = document.querySelector('[data-panel-id=\"1\"]');\
+                 const named = document.querySelector('select[data-variable=\"named\"]');\
+                 return [p && p.dataset.state,\
+                         p ? Array.from(p.querySelectorAll('thead th')).map(h => h.innerText.trim()) : [],\
+                         p ? Array.from(p.querySelectorAll('tbody td')).map(c => c.innerText.trim()) : [],\
+                         named ? Array.from(named.options).map(o => [o.value, o.text]) : []];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let done = v[0] == "ok" && v[3].as_array().is_some_and(|o| !o.is_empty());
+        if done || Instant::now() > deadline {
+            break v;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(shown[0], "ok", "{shown}");
+    assert_eq!(options_of(&browser, "notnode").await, vec!["prometheus"]);
+    assert_eq!(shown[3], json!([["p", "rom"]]), "{shown}");
+    let headers: Vec<String> = serde_json::from_value(shown[1].clone()).unwrap();
+    assert!(headers.contains(&"Val up".to_string()), "{shown}");
+    let cells: Vec<String> = serde_json::from_value(shown[2].clone()).unwrap();
+    assert!(cells.contains(&"no exporter".to_string()), "{shown}");
+    assert!(cells.contains(&"prometheus".to_string()), "{shown}");
+    browser.close().await;
+}
