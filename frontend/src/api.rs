@@ -158,10 +158,17 @@ pub async fn search() -> Result<Vec<SearchHit>, String> {
     get_json("/api/search").await
 }
 
-/// `GET /api/dashboards/uid/{uid}`.
+/// `GET /api/dashboards/uid/{uid}`: the dashboard as stored (for export).
 pub async fn dashboard(uid: &str) -> Result<DashboardWithMeta, String> {
     let uid: String = js_sys::encode_uri_component(uid).into();
     get_json(&format!("/api/dashboards/uid/{uid}")).await
+}
+
+/// `GET /api/dashboards/uid/{uid}?migrate=true`: the dashboard migrated to the current schema
+/// by the server, ready for [`kubeglass_shared::variables::read_migrated`].
+pub async fn dashboard_migrated(uid: &str) -> Result<DashboardWithMeta, String> {
+    let uid: String = js_sys::encode_uri_component(uid).into();
+    get_json(&format!("/api/dashboards/uid/{uid}?migrate=true")).await
 }
 
 /// `GET /api/datasources`.

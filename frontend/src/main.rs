@@ -1,10 +1,10 @@
 //! kubeglass's user interface: a Leptos client-side app, compiled to WebAssembly by trunk and
 //! served by the backend. Routes and URLs are Grafana's, so existing links keep working.
 //!
-//! Built as two apps (features `dashboards` and `cluster`, see [`routes`]); each leaves out
-//! the other's pages, so code only the other app uses is expected to be unused here.
+//! Built as three apps (features `home`, `dashboards` and `cluster`, see [`routes`]); each
+//! leaves out the others' pages, so code only another app uses is expected to be unused here.
 #![cfg_attr(
-    not(all(feature = "dashboards", feature = "cluster")),
+    not(all(feature = "home", feature = "dashboards", feature = "cluster")),
     allow(dead_code, unused_imports)
 )]
 

@@ -248,37 +248,45 @@ async fn provisioned_dashboards_survive_a_restart_and_the_ui_is_served() {
             "{path} should serve the built UI's index.html"
         );
     }
-    // The Kubernetes and etcd pages are the second app, under /cluster/; the CSP allows the
-    // inline loaders of both apps.
-    let main_html = http()
-        .get(kg.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(!main_html.contains("/cluster/"), "{main_html}");
-    for path in ["/k8s", "/k8s/default/pods", "/etcd", "/etcd/x"] {
-        let r = http().get(kg.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), 200, "{path}");
-        let csp = r.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
-        let html = r.text().await.unwrap();
-        assert!(
-            html.contains("/cluster/kubeglass-frontend-") && html.contains(".wasm"),
-            "{path} should serve the cluster app's index.html: {html}"
-        );
+    // The dashboards app is at the top of the UI dir; the list, import and login pages are the
+    // home app under /home/, the Kubernetes and etcd pages the cluster app under /cluster/.
+    // The CSP allows the inline loaders of all three.
+    for (paths, app) in [
+        (
+            &[
+                "/d/node/node",
+                "/d-solo/node/node",
+                "/explore",
+                "/no-such-page",
+            ][..],
+            None,
+        ),
+        (&["/", "/dashboard/import", "/login"][..], Some("home")),
+        (
+            &["/k8s", "/k8s/default/pods", "/etcd", "/etcd/x"][..],
+            Some("cluster"),
+        ),
+    ] {
+        for path in paths {
+            let r = http().get(kg.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let csp = r.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(csp.matches("'sha256-").count(), 3, "{csp}");
+            let html = r.text().await.unwrap();
+            let served = ["home", "cluster"]
+                .into_iter()
+                .find(|a| html.contains(&format!("/{a}/kubeglass-frontend-")));
+            assert_eq!(served, app, "{path}: {html}");
+            assert!(html.contains(".wasm"), "{path}: {html}");
+        }
     }
-    let r = http()
-        .get(kg.url("/cluster/index.html"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    for index in ["/home/index.html", "/cluster/index.html"] {
+        let r = http().get(kg.url(index)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{index}");
+    }
     // Unknown API paths are JSON 404s, not the UI.
     let (s, body) = get(&kg, "/api/nope").await;
     assert_eq!(
@@ -449,4 +457,44 @@ async fn text_panels_render_as_safe_html() {
             "{expected}: {answer}"
         );
     }
+}
+
+/// `?migrate=true` answers a dashboard as the UI shows it, migrated to the current schema by
+/// the server; without it the dashboard is as stored. A bad value is named.
+#[tokio::test]
+async fn dashboards_are_migrated_on_request() {
+    let kg = Kubeglass::start(&test_dir("dash-migrate"), &[]);
+    let old: Value = serde_json::from_slice(
+        &std::fs::read(corpus_dir().join("etcd-op-guide-2017.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        old["rows"].is_array(),
+        "the corpus file still has legacy rows"
+    );
+    let (s, saved) = post(
+        &kg,
+        json!({"dashboard": old, "overwrite": true}).to_string(),
+    )
+    .await;
+    assert_eq!(s, 200, "{saved}");
+    let uid = saved["uid"].as_str().unwrap().to_owned();
+    let (s, stored) = get(&kg, &format!("/api/dashboards/uid/{uid}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(stored["dashboard"]["rows"], old["rows"]);
+    let (s, migrated) = get(&kg, &format!("/api/dashboards/uid/{uid}?migrate=true")).await;
+    assert_eq!(s, 200);
+    let expected = kubeglass_shared::migrate::migrate(stored["dashboard"].clone()).dashboard;
+    assert_eq!(migrated["dashboard"], expected);
+    assert_eq!(
+        migrated["dashboard"]["schemaVersion"],
+        kubeglass_shared::migrate::TARGET_SCHEMA_VERSION
+    );
+    assert!(migrated["dashboard"].get("rows").is_none());
+    assert_eq!(migrated["meta"], stored["meta"]);
+    let (s, body) = get(&kg, &format!("/api/dashboards/uid/{uid}?migrate=yes")).await;
+    assert_eq!(
+        (s, body["message"].as_str()),
+        (400, Some("migrate must be true or false, not `yes`"))
+    );
 }

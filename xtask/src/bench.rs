@@ -145,12 +145,14 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
     Ok(out.stdout.len() as u64)
 }
 
-/// The sizes of the built UI's wasm, JS and CSS, raw and gzip'd: the dashboards app (`dist/`)
-/// and the cluster app (`dist/cluster/`), each what a page of that app downloads.
+/// The sizes of the built UI's wasm, JS and CSS, raw and gzip'd: the dashboards app (`dist/`),
+/// the home app (`dist/home/`) and the cluster app (`dist/cluster/`), each what a page of that
+/// app downloads.
 fn bundle_table(dist: &Path) -> Result<String, String> {
     let mut t = String::from("| app | file | raw KiB | gzip KiB |\n|---|---|---:|---:|\n");
     for (app, dir) in [
-        ("dashboards", dist.to_path_buf()),
+        ("dashboards (dashboards, explore)", dist.to_path_buf()),
+        ("home (list, import, login)", dist.join("home")),
         ("cluster (Kubernetes, etcd)", dist.join("cluster")),
     ] {
         app_bundle_rows(app, &dir, &mut t)?;

@@ -53,7 +53,8 @@ fn main() -> ExitCode {
 }
 
 /// Builds the UI with trunk into `dist/` (release: what users get): the dashboards app at the
-/// top of `dist/`, the cluster app (Kubernetes and etcd pages) under `dist/cluster/`.
+/// top of `dist/`, the cluster app (Kubernetes and etcd pages) under `dist/cluster/`, the home
+/// app (dashboard list, import, login) under `dist/home/`.
 fn build_ui(root: &Path) -> Result<(), String> {
     println!("xtask: building the UI (trunk build --release)");
     // Trunk.toml sets `offline`: every crate must be in cargo's cache before trunk runs.
@@ -70,22 +71,26 @@ fn build_ui(root: &Path) -> Result<(), String> {
         )
     };
     trunk(&[])?;
-    // Trunk empties its dist dir, so the cluster app is built beside it and moved in.
-    let staging = root.join("target/ui-cluster");
-    trunk(&[
-        "frontend/cluster.html",
-        "--dist",
-        staging.to_str().ok_or("target path is not UTF-8")?,
-        "--public-url",
-        "/cluster/",
-    ])?;
-    let to = root.join("dist/cluster");
-    std::fs::create_dir_all(&to).map_err(|e| format!("creating {}: {e}", to.display()))?;
-    for entry in std::fs::read_dir(&staging).map_err(|e| format!("{}: {e}", staging.display()))? {
-        let from = entry.map_err(|e| e.to_string())?.path();
-        let name = from.file_name().ok_or("a file without a name")?;
-        std::fs::rename(&from, to.join(name))
-            .map_err(|e| format!("moving {} into {}: {e}", from.display(), to.display()))?;
+    // Trunk empties its dist dir, so the other apps are built beside it and moved in.
+    for app in ["cluster", "home"] {
+        let staging = root.join(format!("target/ui-{app}"));
+        trunk(&[
+            &format!("frontend/{app}.html"),
+            "--dist",
+            staging.to_str().ok_or("target path is not UTF-8")?,
+            "--public-url",
+            &format!("/{app}/"),
+        ])?;
+        let to = root.join("dist").join(app);
+        std::fs::create_dir_all(&to).map_err(|e| format!("creating {}: {e}", to.display()))?;
+        for entry in
+            std::fs::read_dir(&staging).map_err(|e| format!("{}: {e}", staging.display()))?
+        {
+            let from = entry.map_err(|e| e.to_string())?.path();
+            let name = from.file_name().ok_or("a file without a name")?;
+            std::fs::rename(&from, to.join(name))
+                .map_err(|e| format!("moving {} into {}: {e}", from.display(), to.display()))?;
+        }
     }
     Ok(())
 }

@@ -37,11 +37,28 @@ pub async fn search(
 }
 
 /// With an embed token, only the token's dashboard, reduced to the token's panel.
+/// `GET /api/dashboards/uid/{uid}`: the dashboard as stored, or with `?migrate=true` migrated to
+/// the current schema as the UI shows it (so that the UI carries no migration code). An embed
+/// token holder always gets it migrated (see [`super::embed::restrict_dashboard`]).
 pub async fn get(
     State(state): State<AppState>,
     Path(uid): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
     claims: Option<Extension<Claims>>,
 ) -> Result<Json<DashboardWithMeta>, ApiError> {
+    let migrate = match query
+        .iter()
+        .find(|(k, _)| k == "migrate")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "migrate must be true or false, not `{other}`"
+            )))
+        }
+    };
     if let Some(Extension(claims)) = &claims {
         if claims.dashboard != uid {
             return Err(ApiError::Forbidden(format!(
@@ -57,6 +74,8 @@ pub async fn get(
         .ok_or_else(|| ApiError::NotFound(format!("dashboard `{uid}` not found")))?;
     if let Some(Extension(claims)) = &claims {
         found.dashboard = super::embed::restrict_dashboard(claims, &uid, found.dashboard)?;
+    } else if migrate {
+        found.dashboard = kubeglass_shared::migrate::migrate(found.dashboard).dashboard;
     }
     Ok(Json(found))
 }

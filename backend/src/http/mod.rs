@@ -113,17 +113,27 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), embed::guard));
     let ui = &state.config.ui_dir;
     let static_files = ServeDir::new(ui).fallback(ServeFile::new(ui.join("index.html")));
-    // The Kubernetes and etcd pages are a second app (`cluster/`, see the front end's
-    // routes); without it the dashboards app says that it is missing.
-    let cluster_index = ui.join("cluster/index.html");
-    let cluster_index = if cluster_index.is_file() {
-        cluster_index
-    } else {
-        ui.join("index.html")
-    };
+    // The UI is three apps (see the front end's routes): the dashboards app at the top of the
+    // UI dir, for every path not named here; `home/` for the list, import and login pages;
+    // `cluster/` for the Kubernetes and etcd pages. Without one of them, the dashboards app
+    // says that it is missing.
     let mut api = api;
-    for path in ["/k8s", "/k8s/{*rest}", "/etcd", "/etcd/{*rest}"] {
-        api = api.route_service(path, ServeFile::new(&cluster_index));
+    for (app, paths) in [
+        ("home", &["/", "/dashboard/import", "/login"][..]),
+        (
+            "cluster",
+            &["/k8s", "/k8s/{*rest}", "/etcd", "/etcd/{*rest}"][..],
+        ),
+    ] {
+        let index = ui.join(app).join("index.html");
+        let index = if index.is_file() {
+            index
+        } else {
+            ui.join("index.html")
+        };
+        for path in paths {
+            api = api.route_service(path, ServeFile::new(&index));
+        }
     }
     api.fallback_service(static_files)
         .layer(middleware::from_fn_with_state(
@@ -148,12 +158,12 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The app's Content-Security-Policy: scripts only from kubeglass itself plus the inline
-/// loaders trunk writes into the two apps' `index.html` (allowed by their hashes, computed from
+/// loaders trunk writes into the apps' `index.html` (allowed by their hashes, computed from
 /// the files being served), WebAssembly compilation, and connections only back to kubeglass. Styles allow
 /// inline `style` attributes, which the panels set for layout and colours.
 pub fn csp(ui_dir: &std::path::Path) -> String {
     let mut hashes = String::new();
-    for index in ["index.html", "cluster/index.html"] {
+    for index in ["index.html", "home/index.html", "cluster/index.html"] {
         let index = std::fs::read_to_string(ui_dir.join(index)).unwrap_or_default();
         inline_script_hashes(&index, &mut hashes);
     }

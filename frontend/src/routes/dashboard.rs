@@ -16,9 +16,9 @@ use std::sync::Arc;
 
 /// Fetches the dashboard (with its template variables) and the data sources its panels query.
 async fn load(uid: String) -> Result<(Dashboard, Vec<Variable>, Vec<DataSourceInfo>), String> {
-    let stored = api::dashboard(&uid).await?;
+    let stored = api::dashboard_migrated(&uid).await?;
     let sources = api::datasources().await?;
-    let (dashboard, vars) = kubeglass_shared::variables::read_stored(stored.dashboard);
+    let (dashboard, vars) = kubeglass_shared::variables::read_migrated(&stored.dashboard);
     Ok((dashboard, vars, sources))
 }
 

@@ -1,11 +1,12 @@
 //! One module per route.
 //!
-//! The UI ships as two WebAssembly apps built from this one crate, so that a page downloads
-//! only the code it can show: the dashboards app (feature `dashboards`: home, dashboards,
-//! explore, import, login, solo panels) and the cluster app (feature `cluster`: the Kubernetes
-//! and etcd pages). Both have every route; a route whose page is in the other app loads that
-//! app ([`other_app::OtherApp`]). With both features (the default, for `cargo check`), one
-//! app has every page.
+//! The UI ships as three WebAssembly apps built from this one crate, so that a page downloads
+//! only the code it can show: the home app (feature `home`: the dashboard list, import and
+//! login), the dashboards app (feature `dashboards`: dashboards, solo panels, explore and the
+//! render benchmark) and the cluster app (feature `cluster`: the Kubernetes and etcd pages).
+//! Every app has every route; a route whose page is in another app loads that app
+//! ([`other_app::OtherApp`]). With all features (the default, for `cargo check`), one app has
+//! every page.
 
 #[cfg(feature = "dashboards")]
 pub mod bench;
@@ -15,30 +16,34 @@ pub mod dashboard;
 pub mod etcd;
 #[cfg(feature = "dashboards")]
 pub mod explore;
-#[cfg(feature = "dashboards")]
+#[cfg(feature = "home")]
 pub mod home;
-#[cfg(feature = "dashboards")]
+#[cfg(feature = "home")]
 pub mod import;
 #[cfg(feature = "cluster")]
 pub mod k8s;
-#[cfg(feature = "dashboards")]
+#[cfg(feature = "home")]
 pub mod login;
 pub mod not_found;
 pub mod other_app;
 #[cfg(feature = "dashboards")]
 pub mod solo;
 
-/// The page of each route, from this app or, for the other app's pages, [`other_app::OtherApp`].
+/// The page of each route, from this app or, for another app's pages, [`other_app::OtherApp`].
 pub mod pages {
+    #[cfg(not(feature = "home"))]
+    pub use super::other_app::{OtherApp as Home, OtherApp as ImportPage, OtherApp as LoginPage};
+    #[cfg(feature = "home")]
+    pub use super::{home::Home, import::ImportPage, login::LoginPage};
+
     #[cfg(not(feature = "dashboards"))]
     pub use super::other_app::{
-        OtherApp as BenchRender, OtherApp as DashboardPage, OtherApp as Explore, OtherApp as Home,
-        OtherApp as ImportPage, OtherApp as LoginPage, OtherApp as SoloPanelPage,
+        OtherApp as BenchRender, OtherApp as DashboardPage, OtherApp as Explore,
+        OtherApp as SoloPanelPage,
     };
     #[cfg(feature = "dashboards")]
     pub use super::{
-        bench::BenchRender, dashboard::DashboardPage, explore::Explore, home::Home,
-        import::ImportPage, login::LoginPage, solo::SoloPanelPage,
+        bench::BenchRender, dashboard::DashboardPage, explore::Explore, solo::SoloPanelPage,
     };
 
     #[cfg(not(feature = "cluster"))]

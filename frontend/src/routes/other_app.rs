@@ -1,4 +1,4 @@
-//! A route whose page is in the other of the two UI apps (see [`super`]). The server sends
+//! A route whose page is in another of the UI apps (see [`super`]). The server sends
 //! each app for its own URLs, so navigating here inside this app loads the page from the
 //! server. If this app is what the server sent for this very URL, the other app is missing
 //! from the server's UI directory: that is said instead of reloading in a loop.

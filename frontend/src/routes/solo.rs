@@ -10,7 +10,7 @@ use crate::url_state::TimeContext;
 use kubeglass_shared::api::{slugify, DataSourceInfo};
 use kubeglass_shared::model::{Dashboard, Panel};
 use kubeglass_shared::template::Variable;
-use kubeglass_shared::variables::{read_stored, scope_of, url_key, UrlValues};
+use kubeglass_shared::variables::{read_migrated, scope_of, url_key, UrlValues};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::sync::Arc;
@@ -22,9 +22,9 @@ type Loaded = (Dashboard, Panel, Vec<Variable>, Vec<DataSourceInfo>);
 /// Fetches the dashboard (with the page's embed token, if any) and finds the panel.
 async fn load(uid: String, panel_id: Option<i64>) -> Result<Loaded, String> {
     let id = panel_id.ok_or("the URL needs `panelId=N`, the id of the panel to show")?;
-    let stored = api::dashboard(&uid).await?;
+    let stored = api::dashboard_migrated(&uid).await?;
     let sources = api::datasources().await?;
-    let (dashboard, vars) = read_stored(stored.dashboard);
+    let (dashboard, vars) = read_migrated(&stored.dashboard);
     let panel = dashboard
         .find_panel(id)
         .cloned()
