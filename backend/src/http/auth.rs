@@ -64,9 +64,12 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Requests that change nothing though their method is not GET: Prometheus queries sent as
 /// forms.
+/// Requests that change nothing: reads, and the POSTs that only compute an answer (queries
+/// through the proxy, text panels rendered), which any viewer may send.
 fn is_read_only(method: &Method, route: &str) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-        || (*method == Method::POST && route.starts_with("/api/datasources/"))
+        || (*method == Method::POST
+            && (route.starts_with("/api/datasources/") || route == "/api/render/text"))
 }
 
 fn unauthorized(message: impl Into<String>, basic: bool) -> Response {
