@@ -267,8 +267,10 @@ async fn prometheus_stopped_slowed_and_restarted() {
     );
     assert_eq!(query(&kg, "prom").await.0, 200);
 
-    // Stopped: a message naming the data source; the rest of kubeglass keeps working.
+    // Stopped: a message naming the data source; the rest of kubeglass keeps working. (The
+    // last answer is kept for a second: past that, the query goes upstream again.)
     stack.prometheus().stop();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     let (s, body) = query(&kg, "prom").await;
     assert_eq!(s, 502, "{body}");
     assert!(
@@ -315,8 +317,9 @@ async fn prometheus_stopped_slowed_and_restarted() {
     assert_eq!(query(&kg, "slow").await.0, 200);
 
     // At most 1 query runs per client (--max-concurrent-queries 1), 8 wait, the rest are
-    // refused with 429 at once.
+    // refused with 429 at once. (After the answer above is no longer kept.)
     delay.store(100, Ordering::Relaxed);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     let mut all = Vec::new();
     for _ in 0..12 {
         let kg_url = kg.url("/api/datasources/slow/prometheus/api/v1/query?query=up");

@@ -45,16 +45,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     // nothing under them.
     let ui = out.join("ui");
     let _ = std::fs::remove_dir_all(&ui);
-    std::fs::create_dir_all(&ui).map_err(|e| format!("{}: {e}", ui.display()))?;
-    for entry in std::fs::read_dir(root.join("dist"))
-        .map_err(|e| format!("dist/: {e} (build the UI first)"))?
-    {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_file() {
-            std::fs::copy(&path, ui.join(path.file_name().unwrap()))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-    }
+    copy_dir(&root.join("dist"), &ui).map_err(|e| format!("{e} (build the UI first)"))?;
     println!("xtask: building the server (cargo build --release)");
     tools::run(
         Command::new("cargo")
@@ -143,6 +134,21 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
         .output()
         .map_err(|e| format!("running gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
+}
+
+/// Copies the directory `from` (the UI: files and the apps' directories) to `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let dest = to.join(path.file_name().ok_or("a file without a name")?);
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else {
+            std::fs::copy(&path, &dest).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// The sizes of the built UI's wasm, JS and CSS, raw and gzip'd: the dashboards app (`dist/`),

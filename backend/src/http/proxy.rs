@@ -9,9 +9,9 @@
 //! Identical requests share one upstream request ([`Coalescer`]): a hundred browsers showing
 //! the same dashboard send Prometheus each query once, and each gets the same answer. An answer
 //! over a settled past time range (its `end` or `time` at least [`SETTLED`] ago, so no late
-//! sample can change it) is kept for [`CACHE_TTL`] for exactly the same parameters; answers
-//! over a range that reaches the present are shared only by the requests that arrive while
-//! they are being fetched.
+//! sample can change it) is kept for [`CACHE_TTL`] for exactly the same parameters; an answer
+//! over a range that reaches the present only for [`LIVE_TTL`], so that identical requests
+//! arriving just after it share it too while it is at most that much behind.
 
 use super::error::ApiError;
 use super::AppState;
@@ -266,6 +266,9 @@ struct Key {
 pub const SETTLED: Duration = Duration::from_secs(60);
 /// How long an answer over a settled range is kept.
 pub const CACHE_TTL: Duration = Duration::from_secs(2);
+/// How long an answer over a range that reaches the present is kept: less than any scrape or
+/// refresh interval, so nobody sees it behind.
+pub const LIVE_TTL: Duration = Duration::from_secs(1);
 /// Requests in flight or cached at most; past it requests go upstream on their own.
 const MAX_ENTRIES: usize = 1024;
 /// Larger answers are shared while in flight but not kept.
@@ -359,9 +362,10 @@ fn unix_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// Until when an answer to `path?params` may be kept: only `query_range` whose `end`, and
-/// `query` whose `time`, lies [`SETTLED`] or more before `now_unix` (seconds), given as a Unix
-/// timestamp. Anything relative to the present is never kept.
+/// Until when an answer to `path?params` may be kept: [`CACHE_TTL`] for a `query_range` whose
+/// `end`, or a `query` whose `time`, lies [`SETTLED`] or more before `now_unix` (a Unix
+/// timestamp, seconds); [`LIVE_TTL`] for other ranges and instants (the present included).
+/// Other paths, and a repeated `end` or `time`, are never kept.
 fn cacheable_until(path: &str, params: &str, now_unix: f64) -> Option<Instant> {
     let name = match path {
         "query_range" => "end",
@@ -378,8 +382,10 @@ fn cacheable_until(path: &str, params: &str, now_unix: f64) -> Option<Instant> {
             value = Some(v);
         }
     }
-    let t: f64 = value?.parse().ok()?;
-    (t.is_finite() && t <= now_unix - SETTLED.as_secs_f64()).then(|| Instant::now() + CACHE_TTL)
+    let settled = value
+        .and_then(|v| v.parse::<f64>().ok())
+        .is_some_and(|t| t.is_finite() && t <= now_unix - SETTLED.as_secs_f64());
+    Some(Instant::now() + if settled { CACHE_TTL } else { LIVE_TTL })
 }
 
 fn too_large(uid: &str, limit: usize) -> ApiError {
@@ -405,18 +411,36 @@ mod tests {
     const NOW: f64 = 1_700_000_000.0;
 
     #[test]
-    fn only_settled_ranges_are_kept() {
+    fn settled_ranges_are_kept_longer_than_live_ones() {
+        // How long from now an answer is kept, in whole seconds.
+        let kept = |path: &str, params: &str| {
+            cacheable_until(path, params, NOW)
+                .map(|t| (t - Instant::now()).as_secs_f64().round() as u64)
+        };
         let old = format!("query=up&start=1&end={}&step=15", NOW - 61.0);
-        assert!(cacheable_until("query_range", &old, NOW).is_some());
+        assert_eq!(kept("query_range", &old), Some(CACHE_TTL.as_secs()));
+        assert_eq!(
+            kept("query", "query=up&time=100"),
+            Some(CACHE_TTL.as_secs())
+        );
         let recent = format!("query=up&start=1&end={}&step=15", NOW - 5.0);
-        assert!(cacheable_until("query_range", &recent, NOW).is_none());
-        assert!(cacheable_until("query_range", "query=up&start=1&step=15", NOW).is_none());
-        assert!(cacheable_until("query_range", "query=up&end=2023-11-14T00:00:00Z", NOW).is_none());
-        assert!(cacheable_until("query_range", "end=1&end=2", NOW).is_none());
-        assert!(cacheable_until("query_range", "end=NaN", NOW).is_none());
-        assert!(cacheable_until("query", "query=up&time=100", NOW).is_some());
-        assert!(cacheable_until("query", "query=up", NOW).is_none());
-        assert!(cacheable_until("labels", "end=100", NOW).is_none());
+        let future = format!("query=up&start=1&end={}&step=15", NOW + 600.0);
+        for live in [
+            recent.as_str(),
+            &future,
+            "query=up&start=1&step=15",
+            "query=up&end=2023-11-14T00:00:00Z",
+            "end=NaN",
+        ] {
+            assert_eq!(
+                kept("query_range", live),
+                Some(LIVE_TTL.as_secs()),
+                "{live}"
+            );
+        }
+        assert_eq!(kept("query", "query=up"), Some(LIVE_TTL.as_secs()));
+        assert_eq!(kept("query_range", "end=1&end=2"), None);
+        assert_eq!(kept("labels", "end=100"), None);
     }
 
     #[test]
