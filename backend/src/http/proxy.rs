@@ -273,6 +273,9 @@ pub const LIVE_TTL: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 1024;
 /// Larger answers are shared while in flight but not kept.
 const MAX_CACHED_BYTES: usize = 1024 * 1024;
+/// The answers kept at once, in bytes at most; past it new answers are shared while in flight
+/// but not kept (so many distinct queries cannot make the cache large).
+const MAX_KEPT_BYTES: usize = 32 * 1024 * 1024;
 
 /// The outcome of one upstream request. Errors are shared as their status and message.
 type Outcome = Result<Answer, (StatusCode, String)>;
@@ -285,6 +288,14 @@ struct Flight {
 }
 
 impl Flight {
+    /// The size of the answer it keeps (none while in flight).
+    fn kept_bytes(&self) -> usize {
+        match self.outcome.get() {
+            Some(Ok(a)) => a.body.len(),
+            _ => 0,
+        }
+    }
+
     /// Whether a new request may still take this flight's answer.
     fn usable(&self, now: Instant) -> bool {
         match self.outcome.get() {
@@ -321,6 +332,8 @@ impl Coalescer {
                 Some(f) if f.usable(now) => Some(f.clone()),
                 _ => {
                     flights.retain(|_, f| f.usable(now));
+                    let kept: usize = flights.values().map(|f| f.kept_bytes()).sum();
+                    let keep_until = keep_until.filter(|_| kept < MAX_KEPT_BYTES);
                     (flights.len() < MAX_ENTRIES).then(|| {
                         let f = Arc::new(Flight {
                             outcome: Default::default(),
@@ -523,6 +536,28 @@ mod tests {
         // Other parameters never share.
         let other = c.run(key("q=2"), None, async { Ok(answer("other")) }).await;
         assert_eq!(other.unwrap().body, "other");
+    }
+
+    #[tokio::test]
+    async fn the_kept_answers_are_bounded_in_bytes() {
+        let c = Coalescer::default();
+        let until = Some(Instant::now() + Duration::from_secs(60));
+        let big = "x".repeat(MAX_CACHED_BYTES);
+        let n = MAX_KEPT_BYTES / MAX_CACHED_BYTES;
+        for i in 0..n {
+            let a = c.run(key(&format!("{i}")), until, async { Ok(answer(&big)) });
+            assert_eq!(a.await.unwrap().body.len(), MAX_CACHED_BYTES);
+        }
+        // Each is kept...
+        let kept = c
+            .run(key("0"), until, async { Ok(answer("refetched")) })
+            .await;
+        assert_eq!(kept.unwrap().body.len(), MAX_CACHED_BYTES);
+        // ...until they fill the budget: the next answer is not kept.
+        let over = c.run(key("over"), until, async { Ok(answer("a")) }).await;
+        assert_eq!(over.unwrap().body, "a");
+        let again = c.run(key("over"), until, async { Ok(answer("b")) }).await;
+        assert_eq!(again.unwrap().body, "b");
     }
 
     #[tokio::test]
