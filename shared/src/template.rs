@@ -433,6 +433,16 @@ fn var_ref_at(text: &str, i: usize) -> Option<(VarRef<'_>, usize)> {
             .map_or(0, |r| r.iter().take_while(|&&c| ok(c)).count())
     };
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    // An optional `sep` and a non-empty run of `ok` bytes at `at`: `Some((part, end))`, with
+    // `part` `None` when there is no `sep`; `None` when `sep` is there but nothing follows it,
+    // which the regex cannot match either.
+    let part = |at: usize, sep: u8, ok: &dyn Fn(u8) -> bool| {
+        if b.get(at) != Some(&sep) {
+            return Some((None, at));
+        }
+        let end = run(at + 1, ok);
+        (end > at + 1).then(|| (Some(&text[at + 1..end]), end))
+    };
     if b[i] == b'$' {
         let name_end = run(i + 1, &word);
         if name_end > i + 1 {
@@ -445,25 +455,8 @@ fn var_ref_at(text: &str, i: usize) -> Option<(VarRef<'_>, usize)> {
         if name_end == i + 2 {
             return None;
         }
-        let mut at = name_end;
-        let mut field = None;
-        if b.get(at) == Some(&b'.') {
-            let end = run(at + 1, &|c| !matches!(c, b':' | b'^' | b'}'));
-            if end == at + 1 {
-                return None;
-            }
-            field = Some(&text[at + 1..end]);
-            at = end;
-        }
-        let mut format = None;
-        if b.get(at) == Some(&b':') {
-            let end = run(at + 1, &|c| c != b'}');
-            if end == at + 1 {
-                return None;
-            }
-            format = Some(&text[at + 1..end]);
-            at = end;
-        }
+        let (field, at) = part(name_end, b'.', &|c| !matches!(c, b':' | b'^' | b'}'))?;
+        let (format, at) = part(at, b':', &|c| c != b'}')?;
         return (b.get(at) == Some(&b'}'))
             .then(|| found(at + 1, &text[i + 2..name_end], field, format))
             .flatten();
@@ -475,16 +468,7 @@ fn var_ref_at(text: &str, i: usize) -> Option<(VarRef<'_>, usize)> {
     if name_end == i + 2 {
         return None;
     }
-    let mut at = name_end;
-    let mut format = None;
-    if b.get(at) == Some(&b':') {
-        let end = run(at + 1, &word);
-        if end == at + 1 {
-            return None;
-        }
-        format = Some(&text[at + 1..end]);
-        at = end;
-    }
+    let (format, at) = part(name_end, b':', &word)?;
     text[at..]
         .starts_with("]]")
         .then(|| found(at + 2, &text[i + 2..name_end], None, format))

@@ -5,8 +5,13 @@ use kubeglass_e2e::{corpus_dir, http, test_dir, Kubeglass};
 use serde_json::{json, Value};
 
 async fn post(kg: &Kubeglass, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    post_to(kg, "/api/dashboards/db", body).await
+}
+
+/// A JSON body POSTed to `path`: the status and the JSON answer.
+async fn post_to(kg: &Kubeglass, path: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
     let r = http()
-        .post(kg.url("/api/dashboards/db"))
+        .post(kg.url(path))
         .header("content-type", "application/json")
         .body(body)
         .send()
@@ -385,19 +390,7 @@ fn check_dashboard_reports_each_file() {
 #[tokio::test]
 async fn text_panels_render_as_safe_html() {
     let kg = Kubeglass::start(&test_dir("dash-text"), &[]);
-    let render = |body: String| {
-        let kg = &kg;
-        async move {
-            let r = http()
-                .post(kg.url("/api/render/text"))
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        }
-    };
+    let render = |body: String| post_to(&kg, "/api/render/text", body);
     let markdown = "# Runbook\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[docs](https://example.com/x) \
                     <script>alert(1)</script> [bad](javascript:alert(1))";
     let (s, body) = render(json!({"content": markdown}).to_string()).await;
