@@ -37,12 +37,14 @@ impl Role {
 }
 
 /// The user a request is made by, and how they proved it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct User {
     pub name: String,
     pub role: Role,
     /// `none`, `basic`, `session`, `proxy` or `token`.
     pub via: &'static str,
+    /// Who answers for the API tokens this user makes (for a token, its own maker).
+    pub maker: crate::store::Maker,
 }
 
 /// The users of `--users FILE`: a line per user, `name:ARGON2_HASH:role`.
@@ -100,6 +102,11 @@ impl Users {
             return Err("no users: add a line `name:ARGON2_HASH:role`".into());
         }
         Ok(Users { users })
+    }
+
+    /// The role of a user of the file, if it still has one.
+    pub fn role_of(&self, name: &str) -> Option<Role> {
+        self.users.get(name).map(|(_, role)| *role)
     }
 
     /// Checks a password; the same slow hash is computed for an unknown user, so that the
@@ -256,36 +263,68 @@ impl LoginLimiter {
         [format!("ip {ip}"), format!("user {user}")]
     }
 
-    /// Seconds to wait when this client or user name has failed too often.
+    /// Seconds to wait when this client or user name has failed too often (what
+    /// [`LoginLimiter::attempt`] checks, for tests).
+    #[cfg(test)]
     pub fn blocked(&self, ip: IpAddr, user: &str) -> Option<u64> {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        Self::keys(ip, user)
-            .iter()
+        self.wait(&map, &Self::keys(ip, user), Instant::now())
+    }
+
+    fn wait(
+        &self,
+        map: &HashMap<String, (u32, Instant)>,
+        keys: &[String; 2],
+        now: Instant,
+    ) -> Option<u64> {
+        keys.iter()
             .filter_map(|k| map.get(k))
             .filter(|(n, start)| *n >= self.max && now < *start + self.window)
             .map(|(_, start)| (*start + self.window - now).as_secs().max(1))
             .max()
     }
 
-    pub fn failed(&self, ip: IpAddr, user: &str) {
+    /// Starts an attempt: counts it as a failure now, before its password is checked, so that
+    /// attempts running at once cannot all pass the limit; `Err` with the seconds to wait when
+    /// this client or user name has failed too often. A success is forgiven by
+    /// [`LoginLimiter::succeeded`].
+    pub fn attempt(&self, ip: IpAddr, user: &str) -> Result<(), u64> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
+        let keys = Self::keys(ip, user);
+        if let Some(wait) = self.wait(&map, &keys, now) {
+            return Err(wait);
+        }
         map.retain(|_, (_, start)| now < *start + self.window);
         // Bounded like the sessions: a flood of names cannot grow memory without end.
         if map.len() > 100_000 {
             map.clear();
         }
-        for k in Self::keys(ip, user) {
+        for k in keys {
             let e = map.entry(k).or_insert((0, now));
             e.0 += 1;
         }
+        Ok(())
     }
 
+    /// Takes back an attempt that was never checked (no hash was free for it).
+    pub fn forgive(&self, ip: IpAddr, user: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for k in Self::keys(ip, user) {
+            if let Some(e) = map.get_mut(&k) {
+                e.0 = e.0.saturating_sub(1);
+            }
+        }
+    }
+
+    /// The password was right: the user name's failures are forgotten, and this attempt is
+    /// not held against the address.
     pub fn succeeded(&self, ip: IpAddr, user: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(&format!("user {user}"));
-        let _ = ip;
+        if let Some(e) = map.get_mut(&format!("ip {ip}")) {
+            e.0 = e.0.saturating_sub(1);
+        }
     }
 }
 
@@ -441,13 +480,26 @@ mod tests {
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..3 {
             assert_eq!(l.blocked(ip, "alice"), None);
-            l.failed(ip, "alice");
+            l.attempt(ip, "alice").unwrap();
         }
         assert!(l.blocked(ip, "alice").is_some());
+        assert!(l.attempt(ip, "alice").is_err(), "counted before the check");
         // Another name from the same address is blocked too; the same name from elsewhere too.
         assert!(l.blocked(ip, "bob").is_some());
         assert!(l.blocked("10.0.0.1".parse().unwrap(), "alice").is_some());
         assert_eq!(l.blocked("10.0.0.1".parse().unwrap(), "bob"), None);
+        // Successes are not held against anyone; unchecked attempts are taken back.
+        let l = LoginLimiter::new(2, Duration::from_secs(60));
+        for _ in 0..5 {
+            l.attempt(ip, "carol").unwrap();
+            l.succeeded(ip, "carol");
+        }
+        l.attempt(ip, "dave").unwrap();
+        l.forgive(ip, "dave");
+        l.attempt(ip, "dave").unwrap();
+        assert_eq!(l.blocked(ip, "dave"), None);
+        l.attempt(ip, "dave").unwrap();
+        assert!(l.blocked(ip, "dave").is_some());
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub enum Command {
         /// A variable value the link fixes, `NAME=VALUE`; repeat for several.
         #[arg(long = "var", value_name = "NAME=VALUE")]
         vars: Vec<String>,
-        /// Where users reach kubeglass. [default: http://LISTEN]
+        /// Where users reach kubeglass. [default: --public-url, else http://LISTEN]
         #[arg(long)]
         base_url: Option<String>,
     },
@@ -156,6 +156,28 @@ pub struct ServeArgs {
     /// as the cluster `default`.
     #[arg(long = "k8s-url", env = "KUBEGLASS_K8S_URL")]
     pub k8s_url: Option<String>,
+    /// Where users reach kubeglass (`https://kubeglass.example.com`): its host name is one this
+    /// server answers to, and signed links are made with it.
+    #[arg(long, env = "KUBEGLASS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// A host name (`kubeglass.example.com`) this server answers to besides IP addresses,
+    /// `localhost` and the host of --public-url; repeat for several. Requests naming any other
+    /// host are refused, so that a page whose name was rebound to this address cannot use it.
+    #[arg(
+        long = "allowed-host",
+        env = "KUBEGLASS_ALLOWED_HOST",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub allowed_host: Vec<String>,
+    /// Connections served at once; past it new ones wait to be accepted. [default: 1024, at
+    /// most the open-files limit less a reserve]
+    #[arg(long, env = "KUBEGLASS_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Objects one Kubernetes watch keeps at most; past it the pages say that the list is cut.
+    /// [default: 200000]
+    #[arg(long = "k8s-max-objects", env = "KUBEGLASS_K8S_MAX_OBJECTS")]
+    pub k8s_max_objects: Option<usize>,
     #[command(flatten)]
     pub etcd: crate::etcd::config::EtcdArgs,
 }
@@ -219,6 +241,14 @@ struct FileConfig {
     context: Option<String>,
     #[serde(alias = "k8s_url")]
     k8s_url: Option<String>,
+    #[serde(alias = "public_url")]
+    public_url: Option<String>,
+    #[serde(alias = "allowed_host", default)]
+    allowed_host: Vec<String>,
+    #[serde(alias = "max_connections")]
+    max_connections: Option<usize>,
+    #[serde(alias = "k8s_max_objects")]
+    k8s_max_objects: Option<usize>,
     /// Named Kubernetes clusters: `[[kubernetes]]` tables.
     #[serde(default)]
     kubernetes: Vec<crate::k8s::ClusterSpec>,
@@ -247,6 +277,11 @@ pub struct Config {
     pub clusters: crate::k8s::Clusters,
     /// The etcd clusters, in name order.
     pub etcd: Vec<crate::etcd::config::EtcdCluster>,
+    /// Where users reach kubeglass, without a trailing `/`, when configured.
+    pub public_url: Option<String>,
+    /// Host names (lowercase) served besides IP addresses and `localhost`: --allowed-host and
+    /// the host of --public-url.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Bounds on what kubeglass accepts from outside and waits for from upstreams.
@@ -256,6 +291,10 @@ pub struct Limits {
     pub max_response_bytes: usize,
     pub max_body_bytes: usize,
     pub max_concurrent_queries: usize,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Objects one Kubernetes watch keeps.
+    pub k8s_max_objects: usize,
 }
 
 /// Settings of `--auth proxy`.
@@ -409,7 +448,53 @@ impl Config {
         })
         .map_err(ConfigError::Kubernetes)?;
         let etcd = crate::etcd::config::load(args.etcd, file.etcd)?;
+        let public_url = args
+            .public_url
+            .or(file.public_url)
+            .map(|u| parse_public_url(&u))
+            .transpose()?;
+        let mut allowed_hosts = if args.allowed_host.is_empty() {
+            file.allowed_host
+        } else {
+            args.allowed_host
+        }
+        .iter()
+        .map(|h| parse_allowed_host(h))
+        .collect::<Result<Vec<_>, _>>()?;
+        if let Some(url) = &public_url {
+            let host = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .expect("checked by parse_public_url");
+            if !allowed_hosts.contains(&host) {
+                allowed_hosts.push(host);
+            }
+        }
+        let max_connections = args
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(1024);
+        if max_connections < 8 {
+            return Err(ConfigError::Invalid {
+                flag: "max-connections",
+                value: max_connections.to_string(),
+                message: "must be at least 8".into(),
+            });
+        }
+        let k8s_max_objects = args
+            .k8s_max_objects
+            .or(file.k8s_max_objects)
+            .unwrap_or(200_000);
+        if k8s_max_objects == 0 {
+            return Err(ConfigError::Invalid {
+                flag: "k8s-max-objects",
+                value: "0".into(),
+                message: "must be at least 1".into(),
+            });
+        }
         Ok(Config {
+            public_url,
+            allowed_hosts,
             etcd,
             clusters,
             listen,
@@ -437,6 +522,8 @@ impl Config {
                     .max_body_bytes
                     .or(file.max_body_bytes)
                     .unwrap_or(10 << 20),
+                max_connections,
+                k8s_max_objects,
             },
         })
     }
@@ -466,6 +553,59 @@ fn parse_origin(raw: &str) -> Result<String, ConfigError> {
         return Err(invalid("has no host"));
     }
     Ok(origin)
+}
+
+/// `--public-url`: an http(s) URL with a host and at most a path (kubeglass behind a path
+/// prefix is not supported, so the path must be `/`).
+fn parse_public_url(raw: &str) -> Result<String, ConfigError> {
+    let invalid = |message: &str| ConfigError::Invalid {
+        flag: "public-url",
+        value: raw.to_owned(),
+        message: message.to_owned(),
+    };
+    let url = url::Url::parse(raw.trim())
+        .map_err(|e| invalid(&format!("not a URL like https://kubeglass.example.com: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "kubeglass is served at the root of its host: no path, query or fragment",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("a public URL carries no user or password"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `--allowed-host`: a DNS name, without scheme, port or path.
+fn parse_allowed_host(raw: &str) -> Result<String, ConfigError> {
+    let name = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name
+            .split('.')
+            .all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            });
+    if ok {
+        Ok(name)
+    } else {
+        Err(ConfigError::Invalid {
+            flag: "allowed-host",
+            value: raw.to_owned(),
+            message: "must be a host name like kubeglass.example.com (no scheme, port or path)"
+                .into(),
+        })
+    }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -527,6 +667,28 @@ mod tests {
                 e.starts_with(&format!("--allow-embedding {bad}: ")) && e.contains(why),
                 "{e}"
             );
+        }
+    }
+
+    #[test]
+    fn served_names_come_from_allowed_hosts_and_the_public_url() {
+        let c = Config::load(parse(&[
+            "--allowed-host",
+            "Grafana.Example.com.",
+            "--public-url",
+            "https://kubeglass.example.com/",
+        ]))
+        .unwrap();
+        assert_eq!(c.allowed_hosts, ["grafana.example.com", "kubeglass.example.com"]);
+        assert_eq!(c.public_url.as_deref(), Some("https://kubeglass.example.com"));
+        for (flag, bad, why) in [
+            ("--allowed-host", "https://x.example", "no scheme, port or path"),
+            ("--allowed-host", "x.example:3000", "no scheme, port or path"),
+            ("--public-url", "https://x.example/kubeglass", "no path"),
+            ("--public-url", "ftp://x.example", "http or https"),
+        ] {
+            let e = Config::load(parse(&[flag, bad])).unwrap_err().to_string();
+            assert!(e.contains(why), "{flag} {bad}: {e}");
         }
     }
 

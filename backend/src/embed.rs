@@ -306,6 +306,7 @@ pub fn embed_link_command(
     };
     let base = base_url
         .map(str::to_owned)
+        .or(config.public_url.clone())
         .unwrap_or_else(|| format!("http://{}", config.listen));
     println!(
         "{}",

@@ -37,7 +37,54 @@ const MIGRATIONS: &[&str] = &[
         hash        TEXT NOT NULL UNIQUE,
         created     TEXT NOT NULL
     );",
+    // Who made each token, so that its rights follow its maker's: `operator` (the command
+    // line), `anonymous` (--auth none), `user` (--users), `proxy` (--auth proxy), and
+    // `unknown` for tokens made before this was recorded.
+    "ALTER TABLE api_tokens ADD COLUMN maker_kind TEXT NOT NULL DEFAULT 'unknown';
+     ALTER TABLE api_tokens ADD COLUMN maker_name TEXT NOT NULL DEFAULT '';",
 ];
+
+/// Who made an API token; its rights are never more than this maker has now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Maker {
+    /// Whoever runs the server: `kubeglass create-token` on its data dir, or a token made before
+    /// makers were recorded (see [`Store::tokens_of_unknown_makers`]).
+    Operator,
+    /// The anonymous editor of `--auth none`.
+    Anonymous,
+    /// A user of `--users`.
+    User(String),
+    /// A user the `--auth proxy` reverse proxy let in.
+    ProxyUser(String),
+}
+
+impl Maker {
+    fn to_columns(&self) -> (&'static str, &str) {
+        match self {
+            Maker::Operator => ("operator", ""),
+            Maker::Anonymous => ("anonymous", ""),
+            Maker::User(n) => ("user", n),
+            Maker::ProxyUser(n) => ("proxy", n),
+        }
+    }
+
+    fn from_columns(kind: &str, name: String) -> Maker {
+        match kind {
+            "anonymous" => Maker::Anonymous,
+            "user" => Maker::User(name),
+            "proxy" => Maker::ProxyUser(name),
+            _ => Maker::Operator,
+        }
+    }
+}
+
+/// An API token as it is checked: its name, role and maker.
+#[derive(Debug, Clone)]
+pub struct FoundToken {
+    pub name: String,
+    pub role: String,
+    pub maker: Maker,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -60,10 +107,29 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) `dir/kubeglass.db` and runs pending migrations.
+    /// Opens (creating if needed) `dir/kubeglass.db` and runs pending migrations. The file is
+    /// readable by its owner only (0600; SQLite gives its `-wal` and `-shm` files the same
+    /// mode): it holds the API tokens' hashes.
     pub fn open(dir: &Path) -> Result<Store, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("data dir {}: {e}", dir.display()))?;
         let path = dir.join("kubeglass.db");
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(fail)?;
+            for suffix in ["", "-wal", "-shm"] {
+                let file = dir.join(format!("kubeglass.db{suffix}"));
+                if file.exists() {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                        .map_err(fail)?;
+                }
+            }
+        }
         let mut conn = Connection::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -194,6 +260,16 @@ impl Store {
         ))
     }
 
+    /// The stored version of a dashboard, without reading it.
+    pub fn version_of(&self, uid: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT version FROM dashboards WHERE uid = ?1", [uid], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// Dashboards whose title contains `query` (case-insensitive) and that carry every tag in
     /// `tags`, sorted by title.
     pub fn search(&self, query: &str, tags: &[String]) -> Result<Vec<SearchHit>, StoreError> {
@@ -265,6 +341,7 @@ impl Store {
         name: &str,
         role: &str,
         hash: &str,
+        maker: &Maker,
     ) -> Result<Option<TokenInfo>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -277,9 +354,11 @@ impl Store {
         if taken {
             return Ok(None);
         }
+        let (maker_kind, maker_name) = maker.to_columns();
         tx.execute(
-            "INSERT INTO api_tokens (name, role, hash, created) VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-            params![name, role, hash],
+            "INSERT INTO api_tokens (name, role, hash, created, maker_kind, maker_name)
+             VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?4, ?5)",
+            params![name, role, hash, maker_kind, maker_name],
         )?;
         let id = tx.last_insert_rowid();
         let created: String =
@@ -295,16 +374,32 @@ impl Store {
         }))
     }
 
-    /// The name and role of the token with this hash.
-    pub fn token_by_hash(&self, hash: &str) -> Result<Option<(String, String)>, StoreError> {
+    /// The token with this hash.
+    pub fn token_by_hash(&self, hash: &str) -> Result<Option<FoundToken>, StoreError> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT name, role FROM api_tokens WHERE hash = ?1",
+                "SELECT name, role, maker_kind, maker_name FROM api_tokens WHERE hash = ?1",
                 [hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| {
+                    Ok(FoundToken {
+                        name: r.get(0)?,
+                        role: r.get(1)?,
+                        maker: Maker::from_columns(&r.get::<_, String>(2)?, r.get(3)?),
+                    })
+                },
             )
             .optional()?)
+    }
+
+    /// Names of the tokens made before their makers were recorded; they keep their role (as
+    /// if the operator had made them), and the server warns about them at start.
+    pub fn tokens_of_unknown_makers(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT name FROM api_tokens WHERE maker_kind = 'unknown' ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {

@@ -399,11 +399,21 @@ async fn sessions_need_their_csrf_token_and_end_at_logout() {
     .await;
     assert!(h[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
 
+    // Logging out is a change too: it needs the session's CSRF token.
     let (s, _, _) = send(
         &kg,
         Method::POST,
         "/api/logout",
         &[("cookie", &cookie)],
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _, _) = send(
+        &kg,
+        Method::POST,
+        "/api/logout",
+        &[("cookie", &cookie), ("x-kubeglass-csrf", &csrf)],
         None,
     )
     .await;
@@ -730,7 +740,8 @@ fn unsafe_configurations_do_not_start() {
 #[tokio::test]
 async fn other_sites_cannot_use_a_loopback_server_without_auth() {
     let dir = test_dir("auth-none-origin");
-    let kg = Kubeglass::start(&dir, &[]);
+    // The proxy's public name is one of this server's.
+    let kg = Kubeglass::start(&dir, &["--allowed-host", "kubeglass.example.com"]);
     let dashboard = json!({"dashboard": {"uid": "n1", "title": "N1", "panels": []}});
     let evil = [("origin", "http://evil.example.com")];
     let (s, _, body) = send(

@@ -1,37 +1,40 @@
-//! Authentication and authorisation of every API request: the middleware, the login and
-//! logout routes, the current user, and API tokens.
+//! Authentication: who sent a request (sessions, HTTP Basic, the trusted proxy's header, API
+//! tokens), the login and logout routes, the current user, and API tokens. What each user may
+//! do is decided by the guard (`http::guard`), which calls [`identify`].
 //!
-//! Open without credentials: `/healthz`, `/readyz`, requests carrying a valid signed embed
-//! token (limited to their panel by `embed::guard`), `/api/login`, and the UI's static files
-//! (the app shell holds no data; it shows the login page). Everything else needs a user.
+//! Password checks are the one expensive thing an anonymous client can ask for (Argon2 takes
+//! about 19 MiB and tens of milliseconds each, on purpose). They are bounded twice: a failed
+//! attempt is counted before its hash is computed, so the login limit holds however many
+//! guesses arrive at once, and at most [`HASHES_AT_ONCE`] hashes run at a time; others wait up
+//! to [`HASH_WAIT`] and are then answered with 429.
 
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::{self, BasicCache, LoginLimiter, Role, Sessions, User};
 use crate::config::AuthMode;
-use axum::extract::{ConnectInfo, MatchedPath, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
-use axum::middleware::Next;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kubeglass_shared::api::{ErrorBody, LoginRequest, UserInfo};
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub const SESSION_COOKIE: &str = "kubeglass_session";
-/// The header the UI sends its session's CSRF token in, on every state-changing request.
-pub use kubeglass_shared::api::CSRF_HEADER;
+
+/// Password hashes computed at once, at most.
+pub const HASHES_AT_ONCE: usize = 2;
+/// How long a login waits for a hash to be free before it is answered with 429.
+pub const HASH_WAIT: Duration = Duration::from_secs(5);
 
 /// The auth state shared by every request.
 pub struct AuthState {
     pub sessions: Sessions,
     pub limiter: LoginLimiter,
     basic: BasicCache,
-    queries: QueryLimiter,
+    pub queries: super::guard::limits::QueryLimiter,
+    hashing: Semaphore,
 }
 
 impl AuthState {
@@ -40,15 +43,13 @@ impl AuthState {
             sessions: Sessions::new(config.session_ttl),
             limiter: LoginLimiter::new(5, Duration::from_secs(60)),
             basic: BasicCache::new(),
-            queries: QueryLimiter::new(config.limits.max_concurrent_queries),
+            queries: super::guard::limits::QueryLimiter::new(
+                config.limits.max_concurrent_queries,
+                config.limits.upstream_timeout,
+            ),
+            hashing: Semaphore::new(HASHES_AT_ONCE),
         }
     }
-}
-
-fn peer_ip(req: &Request) -> Option<IpAddr> {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -62,16 +63,6 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// Requests that change nothing though their method is not GET: Prometheus queries sent as
-/// forms.
-/// Requests that change nothing: reads, and the POSTs that only compute an answer (queries
-/// through the proxy, text panels rendered), which any viewer may send.
-fn is_read_only(method: &Method, route: &str) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-        || (*method == Method::POST
-            && (route.starts_with("/api/datasources/") || route == "/api/render/text"))
-}
-
 fn unauthorized(message: impl Into<String>, basic: bool) -> Response {
     let mut r = ApiError::Unauthorized(message.into()).into_response();
     if basic {
@@ -83,8 +74,58 @@ fn unauthorized(message: impl Into<String>, basic: bool) -> Response {
     r
 }
 
-/// Who sent the request, or the answer to send instead.
-async fn identify(
+/// Checks a user name and password of `--users`, within the login limit and the bound on
+/// concurrent hashes: the attempt is counted first (and forgiven when it succeeds).
+async fn check_password(
+    state: &AppState,
+    ip: IpAddr,
+    name: &str,
+    password: &str,
+) -> Result<Role, ApiError> {
+    let Some(users) = state.config.users.clone() else {
+        return Err(ApiError::BadRequest(format!(
+            "there is no login with --auth {}",
+            state.config.auth.as_str()
+        )));
+    };
+    if let Err(wait) = state.auth.limiter.attempt(ip, name) {
+        return Err(ApiError::TooManyRequests(
+            format!("too many failed logins; try again in {wait} s"),
+            wait,
+        ));
+    }
+    let permit = match tokio::time::timeout(HASH_WAIT, state.auth.hashing.acquire()).await {
+        Ok(Ok(p)) => p,
+        _ => {
+            state.auth.limiter.forgive(ip, name);
+            return Err(ApiError::TooManyRequests(
+                format!(
+                    "too many password checks at once ({HASHES_AT_ONCE} run, the others wait {} s); try again",
+                    HASH_WAIT.as_secs()
+                ),
+                1,
+            ));
+        }
+    };
+    let (n, p) = (name.to_owned(), password.to_owned());
+    let role = tokio::task::spawn_blocking(move || users.verify(&n, &p))
+        .await
+        .unwrap_or(None);
+    drop(permit);
+    match role {
+        Some(role) => {
+            state.auth.limiter.succeeded(ip, name);
+            Ok(role)
+        }
+        None => {
+            tracing::info!(user = %name, %ip, "failed login");
+            Err(ApiError::Unauthorized("wrong user name or password".into()))
+        }
+    }
+}
+
+/// Who sent the request, or the answer to send instead; with a session, also its CSRF token.
+pub async fn identify(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<IpAddr>,
@@ -96,42 +137,15 @@ async fn identify(
     if let Some(authz) = authz {
         let (scheme, value) = authz.split_once(' ').unwrap_or((authz, ""));
         if scheme.eq_ignore_ascii_case("bearer") {
-            let token = value.trim();
-            if !token.starts_with(auth::TOKEN_PREFIX) || token.len() > 200 {
-                return Err(unauthorized(
-                    "the bearer token is not a kubeglass API token (they start with kg_)",
-                    false,
-                ));
-            }
-            let hash = auth::digest(token);
-            let store = state.store.clone();
-            let found = super::dashboards::blocking(move || store.token_by_hash(&hash))
-                .await
-                .map_err(IntoResponse::into_response)?
-                .map_err(|e| ApiError::from(e).into_response())?;
-            let Some((name, role)) = found else {
-                return Err(unauthorized(
-                    "the API token is not valid: revoked or mistyped",
-                    false,
-                ));
-            };
-            let role = Role::parse(&role).unwrap_or(Role::Viewer);
-            return Ok((
-                User {
-                    name,
-                    role,
-                    via: "token",
-                },
-                None,
-            ));
+            return api_token(state, value.trim()).await.map(|u| (u, None));
         }
         if scheme.eq_ignore_ascii_case("basic") {
-            let Some(users) = config.users.clone() else {
+            if config.users.is_none() {
                 return Err(unauthorized(
                     "HTTP Basic credentials are accepted only with --auth basic; use an API token",
                     false,
                 ));
-            };
+            }
             use base64::Engine;
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(value.trim())
@@ -146,46 +160,31 @@ async fn identify(
             if name.len() > 128 || password.len() > 1024 {
                 return Err(unauthorized("the Basic credentials are too long", true));
             }
-            if let Some(role) = state.auth.basic.get(name, password) {
-                return Ok((
-                    User {
-                        name: name.to_owned(),
-                        role,
-                        via: "basic",
-                    },
-                    None,
-                ));
-            }
-            let ip = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-            if let Some(wait) = state.auth.limiter.blocked(ip, name) {
-                return Err(ApiError::TooManyRequests(
-                    format!("too many failed logins; try again in {wait} s"),
-                    wait,
-                )
-                .into_response());
-            }
-            let (n, p) = (name.to_owned(), password.to_owned());
-            let role = tokio::task::spawn_blocking(move || users.verify(&n, &p))
-                .await
-                .unwrap_or(None);
-            return match role {
-                Some(role) => {
-                    state.auth.limiter.succeeded(ip, name);
-                    state.auth.basic.put(name, password, role);
-                    Ok((
-                        User {
-                            name: name.to_owned(),
-                            role,
-                            via: "basic",
-                        },
-                        None,
-                    ))
-                }
+            let role = match state.auth.basic.get(name, password) {
+                Some(role) => role,
                 None => {
-                    state.auth.limiter.failed(ip, name);
-                    Err(unauthorized("wrong user name or password", true))
+                    let ip = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+                    match check_password(state, ip, name, password).await {
+                        Ok(role) => {
+                            state.auth.basic.put(name, password, role);
+                            role
+                        }
+                        Err(e @ ApiError::Unauthorized(_)) => {
+                            return Err(unauthorized(e.to_string(), true))
+                        }
+                        Err(e) => return Err(e.into_response()),
+                    }
                 }
             };
+            return Ok((
+                User {
+                    name: name.to_owned(),
+                    role,
+                    via: "basic",
+                    maker: crate::store::Maker::User(name.to_owned()),
+                },
+                None,
+            ));
         }
         return Err(unauthorized(
             format!(
@@ -200,6 +199,7 @@ async fn identify(
                 name: "anonymous".into(),
                 role: Role::Editor,
                 via: "none",
+                maker: crate::store::Maker::Anonymous,
             },
             None,
         )),
@@ -209,6 +209,7 @@ async fn identify(
             match session {
                 Some(s) => Ok((
                     User {
+                        maker: crate::store::Maker::User(s.user.clone()),
                         name: s.user,
                         role: s.role,
                         via: "session",
@@ -252,16 +253,12 @@ async fn identify(
                     false,
                 ));
             }
-            let role = if proxy.editors.iter().any(|e| e == name) {
-                Role::Editor
-            } else {
-                Role::Viewer
-            };
             Ok((
                 User {
                     name: name.to_owned(),
-                    role,
+                    role: proxy_role(config, name),
                     via: "proxy",
+                    maker: crate::store::Maker::ProxyUser(name.to_owned()),
                 },
                 None,
             ))
@@ -269,205 +266,94 @@ async fn identify(
     }
 }
 
-/// The request's origin matches the host it was sent to (browsers always send `Origin` on
-/// cross-origin requests and WebSocket handshakes). Behind a reverse proxy that rewrites
-/// `Host`, the proxy's `X-Forwarded-Host` counts too: a page of another site cannot set that
-/// header (it would need a CORS preflight, which kubeglass never grants).
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
+/// The role of a user the proxy lets in: editor when named in `--proxy-editors`.
+fn proxy_role(config: &crate::config::Config, name: &str) -> Role {
+    if config.proxy.editors.iter().any(|e| e == name) {
+        Role::Editor
+    } else {
+        Role::Viewer
+    }
+}
+
+/// The user of an API token: its name, with the lesser of the token's role and its maker's
+/// role now, so that a token never keeps rights its maker has lost.
+async fn api_token(state: &AppState, token: &str) -> Result<User, Response> {
+    if !token.starts_with(auth::TOKEN_PREFIX) || token.len() > 200 {
+        return Err(unauthorized(
+            "the bearer token is not a kubeglass API token (they start with kg_)",
+            false,
+        ));
+    }
+    let hash = auth::digest(token);
+    let store = state.store.clone();
+    let found = super::dashboards::blocking(move || store.token_by_hash(&hash))
+        .await
+        .map_err(IntoResponse::into_response)?
+        .map_err(|e| ApiError::from(e).into_response())?;
+    let Some(found) = found else {
+        return Err(unauthorized(
+            "the API token is not valid: revoked or mistyped",
+            false,
+        ));
     };
-    let forwarded = headers
-        .get("x-forwarded-host")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.split(',').next())
-        .map(str::trim);
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|o| url::Url::parse(o).ok())
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_owned(),
-            })
-        });
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    origin_host.is_some_and(|o| {
-        [host, forwarded]
-            .into_iter()
-            .flatten()
-            .any(|h| o.eq_ignore_ascii_case(h))
+    let role = Role::parse(&found.role).unwrap_or(Role::Viewer);
+    let maker = makers_role(&state.config, &found.maker)
+        .map_err(|why| unauthorized(format!("the API token `{}` no longer works: {why}", found.name), false))?;
+    Ok(User {
+        name: found.name,
+        role: role.min(maker),
+        via: "token",
+        // A token made with this token answers to the same maker.
+        maker: found.maker,
     })
 }
 
-/// The middleware on every API route.
-pub async fn require_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    if matches!(
-        route.as_str(),
-        "/healthz" | "/readyz" | "/api/login" | "/api/logout"
-    ) || req.extensions().get::<crate::embed::Claims>().is_some()
-    {
-        return next.run(req).await;
-    }
-    let peer = peer_ip(&req);
-    let (user, csrf) = match identify(&state, req.headers(), peer).await {
-        Ok(u) => u,
-        Err(response) => return response,
-    };
-    let method = req.method().clone();
-    let upgrade = req.headers().contains_key(header::UPGRADE);
-    // Credentials a browser sends by itself (a cookie, the proxy's login, or none needed at
-    // all) could be used by another site's page: such requests must come from kubeglass's own
-    // pages. Tokens and Basic credentials are never sent by a browser unasked.
-    let ambient = matches!(user.via, "session" | "proxy" | "none");
-    if ambient && (upgrade || !is_read_only(&method, &route)) && !same_origin(req.headers()) {
-        return ApiError::Forbidden(format!(
-            "{method} {} from another origin is refused",
-            req.uri().path()
-        ))
-        .into_response();
-    }
-    if matches!(user.via, "session" | "proxy") && !is_read_only(&method, &route) {
-        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        let ok = match (&csrf, sent) {
-            (Some(expected), Some(sent)) => {
-                use subtle_eq::ct_eq;
-                ct_eq(expected.as_bytes(), sent.as_bytes())
-            }
-            (None, Some(sent)) => !sent.is_empty(),
-            _ => false,
-        };
-        if !ok {
-            return ApiError::Forbidden(format!(
-                "{method} {} needs the {CSRF_HEADER} header of the session (the UI sends it)",
-                req.uri().path()
-            ))
-            .into_response();
-        }
-    }
-    if user.role < Role::Editor && !is_read_only(&method, &route) {
-        return ApiError::Forbidden(format!(
-            "{method} {} needs the editor role; `{}` is a viewer",
-            req.uri().path(),
-            user.name
-        ))
-        .into_response();
-    }
-    let permit = if route.starts_with("/api/datasources/") {
-        let key = match user.via {
-            "none" => format!("ip {peer:?}"),
-            _ => format!("user {}", user.name),
-        };
-        match state
-            .auth
-            .queries
-            .acquire(&key, state.config.limits.upstream_timeout)
-            .await
-        {
-            Ok(p) => Some(p),
-            Err(e) => return e.into_response(),
-        }
-    } else {
-        None
-    };
-    req.extensions_mut().insert(user);
-    let response = next.run(req).await;
-    drop(permit);
-    response
-}
-
-/// Constant-time comparison of secrets.
-mod subtle_eq {
-    pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-        if a.len() != b.len() {
-            return false;
-        }
-        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-}
-
-/// Bounds the Prometheus queries one user (or, without auth, one address) has in flight.
-struct QueryLimiter {
-    max: usize,
-    map: Mutex<HashMap<String, (Arc<Semaphore>, Arc<AtomicUsize>)>>,
-}
-
-struct QueryPermit {
-    _permit: tokio::sync::OwnedSemaphorePermit,
-}
-
-impl QueryLimiter {
-    fn new(max: usize) -> QueryLimiter {
-        QueryLimiter {
-            max,
-            map: Mutex::new(HashMap::new()),
-        }
-    }
-
-    async fn acquire(&self, key: &str, wait: Duration) -> Result<QueryPermit, ApiError> {
-        let (sem, waiting) = {
-            let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-            if map.len() > 10_000 {
-                let max = self.max;
-                map.retain(|_, (s, w)| {
-                    s.available_permits() < max || w.load(Ordering::Relaxed) > 0
-                });
-            }
-            map.entry(key.to_owned())
-                .or_insert_with(|| {
-                    (
-                        Arc::new(Semaphore::new(self.max)),
-                        Arc::new(AtomicUsize::new(0)),
-                    )
-                })
-                .clone()
-        };
-        if let Ok(p) = sem.clone().try_acquire_owned() {
-            return Ok(QueryPermit { _permit: p });
-        }
-        if waiting.fetch_add(1, Ordering::SeqCst) >= 8 * self.max {
-            waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(ApiError::TooManyRequests(
-                format!("too many queries at once: {} running and {} waiting (--max-concurrent-queries {})", self.max, 8 * self.max, self.max),
-                1,
-            ));
-        }
-        let r = tokio::time::timeout(wait, sem.acquire_owned()).await;
-        waiting.fetch_sub(1, Ordering::SeqCst);
-        match r {
-            Ok(Ok(p)) => Ok(QueryPermit { _permit: p }),
-            _ => Err(ApiError::TooManyRequests(
-                format!(
-                    "a query waited {} s for one of the {} running before it to finish",
-                    wait.as_secs(),
-                    self.max
-                ),
-                1,
+/// The role a token's maker has now, under the server's current auth settings; `Err` saying
+/// why the maker has none.
+fn makers_role(config: &crate::config::Config, maker: &crate::store::Maker) -> Result<Role, String> {
+    use crate::store::Maker;
+    match maker {
+        // Made by whoever runs the server, on its data dir.
+        Maker::Operator => Ok(Role::Editor),
+        Maker::Anonymous => match config.auth {
+            AuthMode::None => Ok(Role::Editor),
+            other => Err(format!(
+                "it was made without a login (--auth none) and the server now runs --auth {}",
+                other.as_str()
             )),
-        }
+        },
+        Maker::User(name) => match &config.users {
+            Some(users) => users
+                .role_of(name)
+                .ok_or_else(|| format!("its maker `{name}` is no longer a user of --users")),
+            None => Err(format!(
+                "its maker `{name}` logged in with --auth basic, which the server no longer runs"
+            )),
+        },
+        Maker::ProxyUser(name) => match config.auth {
+            AuthMode::Proxy => Ok(proxy_role(config, name)),
+            other => Err(format!(
+                "its maker `{name}` came through --auth proxy and the server now runs --auth {}",
+                other.as_str()
+            )),
+        },
     }
 }
 
 /// `POST /api/login` (`--auth basic`): checks the password and starts a session.
 pub async fn login(State(state): State<AppState>, req: Request) -> Response {
-    let ip = peer_ip(&req).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let ip = super::guard::peer_ip(&req).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let secure = req
         .headers()
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let Some(users) = state.config.users.clone() else {
+    if state.config.users.is_none() {
         return ApiError::BadRequest(format!(
             "there is no login with --auth {}",
             state.config.auth.as_str()
         ))
         .into_response();
-    };
+    }
     let body = match axum::body::to_bytes(req.into_body(), 64 * 1024).await {
         Ok(b) => b,
         Err(_) => {
@@ -486,23 +372,10 @@ pub async fn login(State(state): State<AppState>, req: Request) -> Response {
         return ApiError::BadRequest("login: the user name or password is too long".into())
             .into_response();
     }
-    if let Some(wait) = state.auth.limiter.blocked(ip, &form.user) {
-        return ApiError::TooManyRequests(
-            format!("too many failed logins; try again in {wait} s"),
-            wait,
-        )
-        .into_response();
-    }
-    let (n, p) = (form.user.clone(), form.password);
-    let role = tokio::task::spawn_blocking(move || users.verify(&n, &p))
-        .await
-        .unwrap_or(None);
-    let Some(role) = role else {
-        state.auth.limiter.failed(ip, &form.user);
-        tracing::info!(user = %form.user, %ip, "failed login");
-        return ApiError::Unauthorized("wrong user name or password".into()).into_response();
+    let role = match check_password(&state, ip, &form.user, &form.password).await {
+        Ok(role) => role,
+        Err(e) => return e.into_response(),
     };
-    state.auth.limiter.succeeded(ip, &form.user);
     let (id, session) = state.auth.sessions.create(&form.user, role);
     let cookie = format!(
         "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
@@ -619,8 +492,10 @@ pub async fn create_token(
     let hash = auth::digest(&token);
     let store = state.store.clone();
     let name = new.name.clone();
-    let info = super::dashboards::blocking(move || store.add_token(&name, role.as_str(), &hash))
-        .await??
+    let maker = user.maker.clone();
+    let info =
+        super::dashboards::blocking(move || store.add_token(&name, role.as_str(), &hash, &maker))
+            .await??
         .ok_or_else(|| {
             ApiError::Conflict(format!("a token named `{}` exists already", new.name))
         })?;
@@ -670,7 +545,12 @@ pub fn create_token_command(
     let store = crate::store::Store::open(&config.data_dir)?;
     let token = auth::new_api_token();
     store
-        .add_token(name, role.as_str(), &auth::digest(&token))
+        .add_token(
+            name,
+            role.as_str(),
+            &auth::digest(&token),
+            &crate::store::Maker::Operator,
+        )
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("--name {name}: a token with this name exists already"))?;
     println!("{token}");

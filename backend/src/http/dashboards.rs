@@ -36,10 +36,9 @@ pub async fn search(
     ))
 }
 
-/// With an embed token, only the token's dashboard, reduced to the token's panel.
 /// `GET /api/dashboards/uid/{uid}`: the dashboard as stored, or with `?migrate=true` migrated to
 /// the current schema as the UI shows it (so that the UI carries no migration code). An embed
-/// token holder always gets it migrated (see [`super::embed::restrict_dashboard`]).
+/// token holder always gets it migrated and reduced to its panel (see [`super::guard::embed`]).
 pub async fn get(
     State(state): State<AppState>,
     Path(uid): Path<String>,
@@ -60,21 +59,15 @@ pub async fn get(
         }
     };
     if let Some(Extension(claims)) = &claims {
-        if claims.dashboard != uid {
-            return Err(ApiError::Forbidden(format!(
-                "embed token is for dashboard `{}`, not `{uid}`",
-                claims.dashboard
-            )));
-        }
+        let (dashboard, meta) = super::guard::embed::dashboard(&state, claims, &uid).await?;
+        return Ok(Json(DashboardWithMeta { dashboard, meta }));
     }
     let store = state.store.clone();
     let key = uid.clone();
     let mut found = blocking(move || store.get(&key))
         .await??
         .ok_or_else(|| ApiError::NotFound(format!("dashboard `{uid}` not found")))?;
-    if let Some(Extension(claims)) = &claims {
-        found.dashboard = super::embed::restrict_dashboard(claims, &uid, found.dashboard)?;
-    } else if migrate {
+    if migrate {
         found.dashboard = kubeglass_shared::migrate::migrate(found.dashboard).dashboard;
     }
     Ok(Json(found))

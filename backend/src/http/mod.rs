@@ -5,6 +5,7 @@ pub mod auth;
 pub mod dashboards;
 pub mod embed;
 pub mod error;
+pub mod guard;
 pub mod health;
 pub mod proxy;
 pub mod text;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub csp: Arc<String>,
     /// Identical concurrent Prometheus queries share one upstream request.
     pub proxy: Arc<proxy::Coalescer>,
+    /// Signed embed links' panels, resolved once per dashboard version.
+    pub embeds: Arc<guard::embed::Resolver>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             auth: Arc::new(auth::AuthState::new(&config)),
             csp,
             proxy: Default::default(),
+            embeds: Default::default(),
             config: Arc::new(config),
             store,
             http,
@@ -104,13 +108,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        // Layers run outside in: the embed guard first (a valid signed token opens its
-        // panel's routes), then authentication for everything else.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_user,
-        ))
-        .route_layer(middleware::from_fn_with_state(state.clone(), embed::guard));
+        // Who may do what on the API: see `guard`.
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard::request));
     let ui = &state.config.ui_dir;
     let static_files = ServeDir::new(ui).fallback(ServeFile::new(ui.join("index.html")));
     // The UI is three apps (see the front end's routes): the dashboards app at the top of the
@@ -136,6 +135,9 @@ pub fn router(state: AppState) -> Router {
         }
     }
     api.fallback_service(static_files)
+        // Nothing is served for a host that is not this server's (the refusal still carries
+        // the headers below, and is counted by the metrics).
+        .layer(middleware::from_fn_with_state(state.clone(), guard::host))
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             crate::metrics::track,

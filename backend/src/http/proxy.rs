@@ -45,25 +45,6 @@ pub async fn prometheus(
     if !is_allowed_prometheus_path(&path) {
         return Err(ApiError::Forbidden(format!("`/api/v1/{path}` is not a read endpoint the proxy allows (query, query_range, labels, label/NAME/values, series, metadata, query_exemplars, status/buildinfo)")));
     }
-    if let Some(Extension(claims)) = &claims {
-        let params = if method == Method::POST {
-            &body[..]
-        } else {
-            query.as_deref().unwrap_or("").as_bytes()
-        };
-        super::embed::check_query(&state, claims, &uid, &path, params).await?;
-    }
-    // A POST passes on its URL's parameters as well as its form, and Prometheus reads both:
-    // both tell requests apart (a parameter in both is repeated, so never kept).
-    let params = if method == Method::POST {
-        let form = String::from_utf8_lossy(&body);
-        match query.as_deref() {
-            Some(q) if !q.is_empty() => format!("{q}&{form}"),
-            _ => form.into_owned(),
-        }
-    } else {
-        query.clone().unwrap_or_default()
-    };
     if method == Method::POST {
         let form = headers
             .get(header::CONTENT_TYPE)
@@ -77,6 +58,39 @@ pub async fn prometheus(
             "method {method} is not allowed on the Prometheus proxy (GET or POST)"
         )));
     }
+    // An embed token's request is forwarded as exactly the parameters that were checked,
+    // re-encoded: the URL's of a GET, or (URL's and form's together) the form of a POST.
+    let (query, body) = match &claims {
+        Some(Extension(claims)) => {
+            let form = (method == Method::POST).then_some(&body[..]);
+            let checked = super::guard::embed::check_query(
+                &state,
+                claims,
+                &uid,
+                &path,
+                query.as_deref(),
+                form,
+            )
+            .await?;
+            if method == Method::POST {
+                (None, Bytes::from(checked))
+            } else {
+                (Some(checked), Bytes::new())
+            }
+        }
+        None => (query, body),
+    };
+    // A POST passes on its URL's parameters as well as its form, and Prometheus reads both:
+    // both tell requests apart (a parameter in both is repeated, so never kept).
+    let params = if method == Method::POST {
+        let form = String::from_utf8_lossy(&body);
+        match query.as_deref() {
+            Some(q) if !q.is_empty() => format!("{q}&{form}"),
+            _ => form.into_owned(),
+        }
+    } else {
+        query.clone().unwrap_or_default()
+    };
     let key = Key {
         datasource: uid.clone(),
         path: path.clone(),
