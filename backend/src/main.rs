@@ -6,10 +6,12 @@ mod config;
 mod datasources;
 mod embed;
 mod etcd;
+mod fanout;
 mod http;
 mod k8s;
 mod metrics;
 mod provisioning;
+mod serve;
 mod store;
 
 use clap::Parser;
@@ -17,6 +19,7 @@ use config::{Cli, Command, Config};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    return_freed_memory();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -60,6 +63,13 @@ fn serve(args: config::ServeArgs) -> Result<ExitCode, String> {
     let config = Config::load(args).map_err(|e| e.to_string())?;
     tracing::info!(auth = ?config.auth, datasources = config.datasources.len(), data_dir = %config.data_dir.display(), "starting");
     let store = store::Store::open(&config.data_dir)?;
+    match store.tokens_of_unknown_makers() {
+        Ok(names) if !names.is_empty() => tracing::warn!(
+            tokens = %names.join(", "),
+            "API tokens made before kubeglass recorded who made them keep their role; revoke any you do not know"
+        ),
+        _ => {}
+    }
     if let Some(dir) = &config.dashboards_dir {
         let n = provisioning::load_dashboards(&store, dir)?;
         tracing::info!(dir = %dir.display(), dashboards = n, "provisioned dashboards");
@@ -85,21 +95,36 @@ fn serve(args: config::ServeArgs) -> Result<ExitCode, String> {
             .await
             .map_err(|e| format!("--listen {listen}: {e}"))?;
         let embed_key = embed::EmbedKey::load_or_create(&config.embed_key_file)?;
+        let max_connections = serve::connection_limit(config.limits.max_connections);
+        if max_connections < config.limits.max_connections {
+            tracing::warn!(
+                max_connections,
+                "fewer connections than --max-connections: the open-files limit allows no more"
+            );
+        }
         let app = http::router(http::AppState::new(config, store, embed_key));
         // Tests and scripts read this line to learn the address (the port may be 0).
         println!(
             "kubeglass listening on http://{}",
             listener.local_addr().map_err(|e| e.to_string())?
         );
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("serving: {e}"))
+        serve::serve(listener, app, max_connections, shutdown_signal()).await;
+        Ok::<(), String>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Makes freed memory go back to the system. glibc's malloc raises its mmap threshold each
+/// time a large block is freed, after which large blocks (a password hash takes 19 MiB) come
+/// from heaps that are kept when freed: a burst of logins would leave the process at its peak
+/// size for good. A fixed threshold keeps every block of 1 MiB or more mmapped, and so
+/// returned to the system when freed; fewer arenas keep less free memory in between.
+fn return_freed_memory() {
+    // SAFETY: mallopt only changes malloc's tuning; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }
 
 async fn shutdown_signal() {
