@@ -137,6 +137,10 @@ pub enum WatchMessage {
         items: Vec<serde_json::Value>,
         #[serde(default)]
         resynced: bool,
+        /// Set when the server keeps fewer objects than the cluster has (its
+        /// `--k8s-max-objects`): says how many are shown of how many.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        incomplete: Option<String>,
     },
     #[serde(rename = "ADDED")]
     Added { object: serde_json::Value },
@@ -147,6 +151,10 @@ pub enum WatchMessage {
     /// The upstream is unreachable; the server keeps trying and sends a snapshot once back.
     #[serde(rename = "ERROR")]
     Error { message: String },
+    /// Objects were left out after the snapshot (the server keeps no more than its limit):
+    /// the list is still live but no longer complete.
+    #[serde(rename = "INCOMPLETE")]
+    Incomplete { message: String },
 }
 
 /// A message from the server on the pod log WebSocket
@@ -198,7 +206,8 @@ mod tests {
             WatchMessage::Snapshot {
                 resource_version: "7".into(),
                 items: vec![],
-                resynced: false
+                resynced: false,
+                incomplete: None,
             }
         );
     }

@@ -975,6 +975,8 @@ pub struct LiveList<T> {
     pub objects: BTreeMap<String, T>,
     /// Whether a snapshot has arrived (before that the list means nothing).
     pub synced: bool,
+    /// Why the list holds fewer objects than the cluster, if it does.
+    pub incomplete: Option<String>,
 }
 
 impl<T> Default for LiveList<T> {
@@ -982,6 +984,7 @@ impl<T> Default for LiveList<T> {
         LiveList {
             objects: BTreeMap::new(),
             synced: false,
+            incomplete: None,
         }
     }
 }
@@ -1008,7 +1011,10 @@ impl<T: From<Value>> LiveList<T> {
         };
         match msg {
             WatchMessage::Snapshot {
-                items, resynced, ..
+                items,
+                resynced,
+                incomplete,
+                ..
             } => {
                 if items.len() > MAX_LIVE_OBJECTS {
                     return Err(format!(
@@ -1022,6 +1028,7 @@ impl<T: From<Value>> LiveList<T> {
                 }
                 self.objects = objects;
                 self.synced = true;
+                self.incomplete = incomplete;
                 Ok(Applied::Snapshot { resynced })
             }
             WatchMessage::Added { object } | WatchMessage::Modified { object } => {
@@ -1039,6 +1046,10 @@ impl<T: From<Value>> LiveList<T> {
                 Ok(Applied::Changed)
             }
             WatchMessage::Error { message } => Ok(Applied::UpstreamError(message)),
+            WatchMessage::Incomplete { message } => {
+                self.incomplete = Some(message);
+                Ok(Applied::Changed)
+            }
         }
     }
 }
@@ -1412,6 +1423,7 @@ mod tests {
             resource_version: "1".into(),
             items: vec![pod("a", "Running"), pod("b", "Pending")],
             resynced: false,
+            incomplete: None,
         };
         assert_eq!(l.apply(snap), Ok(Applied::Snapshot { resynced: false }));
         assert_eq!((l.synced, l.objects.len()), (true, 2));
@@ -1440,9 +1452,18 @@ mod tests {
             resource_version: "9".into(),
             items: vec![pod("z", "Running")],
             resynced: true,
+            incomplete: Some("1 of 3 shown".into()),
         };
         assert_eq!(l.apply(resync), Ok(Applied::Snapshot { resynced: true }));
         assert_eq!(l.objects.keys().collect::<Vec<_>>(), ["z"]);
+        assert_eq!(l.incomplete.as_deref(), Some("1 of 3 shown"));
+        assert_eq!(
+            l.apply(WatchMessage::Incomplete {
+                message: "more left out".into()
+            }),
+            Ok(Applied::Changed)
+        );
+        assert_eq!(l.incomplete.as_deref(), Some("more left out"));
         let e = l
             .apply(WatchMessage::Added {
                 object: json!({"metadata": {}}),
@@ -1454,6 +1475,7 @@ mod tests {
                 resource_version: "10".into(),
                 items: vec![pod("y", "Running"), json!({})],
                 resynced: true,
+                incomplete: None,
             })
             .unwrap_err();
         assert!(bad.contains("SNAPSHOT"), "{bad}");

@@ -408,6 +408,7 @@ async fn watch_snapshot_then_deltas() {
         resynced,
         items,
         resource_version,
+        incomplete: None,
     } = &first
     else {
         unreachable!()

@@ -60,7 +60,7 @@ async fn clusters(State(state): State<AppState>) -> Json<ClustersResponse> {
         upstream_watches: state
             .etcd
             .hub
-            .upstreams
+            .running
             .load(std::sync::atomic::Ordering::Relaxed),
     })
 }
@@ -245,13 +245,15 @@ async fn session(state: AppState, cluster: Arc<Cluster>, socket: WebSocket) {
                                 Ok(()) => {
                                     // Leave the old watch before joining the new one.
                                     drop(subscription.take());
-                                    subscription = Some(state.etcd.hub.subscribe(
+                                    let (joined, greeting) = super::hub::subscribe(
+                                        &state.etcd.hub,
                                         cluster.clone(),
                                         request.prefix,
                                         request.prev_kv,
                                         request.start_revision,
-                                    ));
-                                    None
+                                    );
+                                    subscription = Some(joined);
+                                    greeting.map(Message::Text)
                                 }
                             },
                         }
@@ -268,9 +270,7 @@ async fn session(state: AppState, cluster: Arc<Cluster>, socket: WebSocket) {
             frame = outgoing => match frame {
                 Some(frame) => Some(Message::Text(frame)),
                 None => {
-                    let slow = subscription
-                        .take()
-                        .is_some_and(|s| s.slow.load(std::sync::atomic::Ordering::Relaxed));
+                    let slow = subscription.take().is_some_and(|s| s.slow());
                     if slow {
                         let reason = format!(
                             "client too slow: more than {} messages queued; reconnect with start_revision",

@@ -4,15 +4,16 @@
 //! credentials: tests, `kubectl proxy`), `--kubeconfig FILE` and/or `--context NAME`; without
 //! any of them, from the `KUBECONFIG` environment variable, the in-cluster service account
 //! (`KUBERNETES_SERVICE_HOST`), or `~/.kube/config` when it exists. More clusters, each with a
-//! name, come from `[[kubernetes]]` tables of the TOML config file. Clients are made on first use.
+//! name, come from `[[kubernetes]]` tables of the TOML config file. Clients are made on first
+//! use; one that cannot be made (a kubeconfig being rewritten, an exec plugin or the in-cluster
+//! token failing) is tried again on later use, at most once per backoff interval.
 
 use crate::http::error::ApiError;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::OnceCell;
+use std::time::{Duration, Instant};
 
 /// The Kubernetes settings of the flags, environment and TOML file, before they are checked.
 #[derive(Debug, Default, Clone)]
@@ -79,8 +80,26 @@ pub struct Clusters {
 pub struct Cluster {
     pub name: String,
     pub source: ClusterSource,
-    client: OnceCell<Result<kube::Client, String>>,
+    client: tokio::sync::Mutex<ClientCache>,
 }
+
+/// A cluster's client once made, or its last failure and when to try again.
+#[derive(Default)]
+struct ClientCache {
+    client: Option<kube::Client>,
+    failed: Option<Failure>,
+}
+
+struct Failure {
+    message: String,
+    retry_at: Instant,
+    /// The wait after this failure; doubled by the next one.
+    backoff: Duration,
+}
+
+/// The first wait after a client could not be made, and the longest.
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+const LONGEST_RETRY: Duration = Duration::from_secs(30);
 
 impl std::fmt::Debug for Clusters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -191,7 +210,7 @@ impl Clusters {
                     .map(|(name, source)| Cluster {
                         name,
                         source,
-                        client: OnceCell::new(),
+                        client: Default::default(),
                     })
                     .collect(),
             ),
@@ -247,49 +266,80 @@ fn check_kubeconfig(source: &ClusterSource) -> Result<(), String> {
 
 impl Cluster {
     /// The cluster's client, made on first use; 502 when it cannot be made (bad credentials,
-    /// an exec plugin that fails).
+    /// an exec plugin that fails). A failure is tried again on a later call once its backoff
+    /// (0.5 s, doubling up to 30 s) has passed.
     pub async fn client(&self) -> Result<kube::Client, ApiError> {
-        let result = self
-            .client
-            .get_or_init(|| async {
-                let mut config = match &self.source {
-                    ClusterSource::Url(url) => {
-                        let uri: axum::http::Uri = url.parse().map_err(|e| format!("{e}"))?;
-                        kube::Config::new(uri)
-                    }
-                    ClusterSource::Kubeconfig { path, context } => {
-                        let kubeconfig = match path {
-                            Some(p) => kube::config::Kubeconfig::read_from(p),
-                            None => kube::config::Kubeconfig::read(),
-                        }
-                        .map_err(|e| e.to_string())?;
-                        let options = kube::config::KubeConfigOptions {
-                            context: context.clone(),
-                            ..Default::default()
-                        };
-                        kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-                            .await
-                            .map_err(|e| e.to_string())?
-                    }
-                    ClusterSource::InCluster => {
-                        kube::Config::incluster().map_err(|e| e.to_string())?
-                    }
+        // Callers at the same time wait for one attempt rather than each making a client.
+        let mut cache = self.client.lock().await;
+        if let Some(client) = &cache.client {
+            return Ok(client.clone());
+        }
+        let now = Instant::now();
+        if let Some(f) = cache.failed.as_ref().filter(|f| now < f.retry_at) {
+            return Err(self.cannot_make(&f.message, f.retry_at - now));
+        }
+        match self.make_client().await {
+            Ok(client) => {
+                cache.client = Some(client.clone());
+                cache.failed = None;
+                Ok(client)
+            }
+            Err(message) => {
+                let backoff = cache
+                    .failed
+                    .as_ref()
+                    .map_or(FIRST_RETRY, |f| (f.backoff * 2).min(LONGEST_RETRY));
+                tracing::warn!(cluster = %self.name, %message, retry_in = ?backoff, "cannot make a Kubernetes client");
+                let e = self.cannot_make(&message, backoff);
+                cache.failed = Some(Failure {
+                    message,
+                    retry_at: now + backoff,
+                    backoff,
+                });
+                Err(e)
+            }
+        }
+    }
+
+    fn cannot_make(&self, message: &str, retry_in: Duration) -> ApiError {
+        // The wait is logged, not told: the message stays the same while the cause does, so
+        // that a watch reports it once.
+        tracing::debug!(cluster = %self.name, ?retry_in, "Kubernetes client not made yet");
+        ApiError::BadGateway(format!(
+            "cluster {} ({}): cannot make a client: {message}; kubeglass keeps trying",
+            self.name,
+            self.source.describe(),
+        ))
+    }
+
+    async fn make_client(&self) -> Result<kube::Client, String> {
+        let mut config = match &self.source {
+            ClusterSource::Url(url) => {
+                let uri: axum::http::Uri = url.parse().map_err(|e| format!("{e}"))?;
+                kube::Config::new(uri)
+            }
+            ClusterSource::Kubeconfig { path, context } => {
+                let kubeconfig = match path {
+                    Some(p) => kube::config::Kubeconfig::read_from(p),
+                    None => kube::config::Kubeconfig::read(),
+                }
+                .map_err(|e| e.to_string())?;
+                let options = kube::config::KubeConfigOptions {
+                    context: context.clone(),
+                    ..Default::default()
                 };
-                config.connect_timeout = Some(Duration::from_secs(5));
-                // No read timeout of the client's own: lists and gets are bounded by
-                // --upstream-timeout, watches by the watcher's idle timeout, and a followed log
-                // may rightly stay quiet for long.
-                config.read_timeout = None;
-                kube::Client::try_from(config).map_err(|e| e.to_string())
-            })
-            .await;
-        result.clone().map_err(|e| {
-            ApiError::BadGateway(format!(
-                "cluster {} ({}): cannot make a client: {e}",
-                self.name,
-                self.source.describe()
-            ))
-        })
+                kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
+            ClusterSource::InCluster => kube::Config::incluster().map_err(|e| e.to_string())?,
+        };
+        config.connect_timeout = Some(Duration::from_secs(5));
+        // No read timeout of the client's own: lists and gets are bounded by
+        // --upstream-timeout, watches by the watcher's idle timeout, and a followed log may
+        // rightly stay quiet for long.
+        config.read_timeout = None;
+        kube::Client::try_from(config).map_err(|e| e.to_string())
     }
 
     /// A 502 for an API server that could not be reached or answered garbage.

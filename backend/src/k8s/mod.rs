@@ -145,22 +145,27 @@ pub fn truncate(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
-/// ConfigMaps are served as metadata only: their data, and the copy of it kubectl keeps in an
-/// annotation, are dropped.
+/// What is served of an object: never its `managedFields` (they name every field each
+/// client ever set, ConfigMap keys included), and ConfigMaps as metadata only: their data,
+/// and the copy of it kubectl keeps in an annotation, are dropped.
 pub fn redact(kind: &Kind, object: &mut serde_json::Value) {
+    let Some(o) = object.as_object_mut() else {
+        return;
+    };
+    if let Some(metadata) = o.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+        metadata.remove("managedFields");
+    }
     if kind.plural != "configmaps" {
         return;
     }
-    if let Some(o) = object.as_object_mut() {
-        o.remove("data");
-        o.remove("binaryData");
-        if let Some(annotations) = o
-            .get_mut("metadata")
-            .and_then(|m| m.get_mut("annotations"))
-            .and_then(|a| a.as_object_mut())
-        {
-            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
-        }
+    o.remove("data");
+    o.remove("binaryData");
+    if let Some(annotations) = o
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(|a| a.as_object_mut())
+    {
+        annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
     }
 }
 
@@ -243,11 +248,17 @@ mod tests {
     #[test]
     fn config_maps_lose_their_data() {
         let cm = allowed_kind("configmaps").unwrap();
-        let mut o = serde_json::json!({"metadata": {"name": "x", "annotations": {"a": "b", "kubectl.kubernetes.io/last-applied-configuration": "{}"}}, "data": {"k": "v"}, "binaryData": {}});
+        let mut o = serde_json::json!({"metadata": {"name": "x", "annotations": {"a": "b", "kubectl.kubernetes.io/last-applied-configuration": "{}"},
+            "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:data": {"f:password": {}}}}]}, "data": {"k": "v"}, "binaryData": {}});
         redact(cm, &mut o);
         assert_eq!(
             o,
             serde_json::json!({"metadata": {"name": "x", "annotations": {"a": "b"}}})
         );
+        // Every kind loses its managedFields, and keeps the rest.
+        let pods = allowed_kind("pods").unwrap();
+        let mut p = serde_json::json!({"metadata": {"name": "p", "managedFields": [{"manager": "m"}]}, "spec": {"x": 1}});
+        redact(pods, &mut p);
+        assert_eq!(p, serde_json::json!({"metadata": {"name": "p"}, "spec": {"x": 1}}));
     }
 }

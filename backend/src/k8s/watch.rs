@@ -1,12 +1,18 @@
 //! Shared watches: one upstream watch (kube-rs's watcher: list, then watch, relisting after
 //! `410 Gone`, retrying with backoff while the API server is away) per (cluster, kind,
-//! namespace), fanned out to every WebSocket client that asks for it.
+//! namespace), fanned out to every WebSocket client that asks for it (`crate::fanout`).
 //!
 //! A client gets a `SNAPSHOT` first, then `ADDED`/`MODIFIED`/`DELETED`; after a relist a
 //! `SNAPSHOT` with `resynced: true`; `ERROR` while the upstream fails. Each client has a bounded
 //! queue: one that cannot keep up is closed with a reason instead of growing memory.
+//!
+//! A watch keeps at most `--k8s-max-objects` objects; a snapshot that leaves some out says so
+//! (`incomplete`), as does an `INCOMPLETE` message when objects added later are left out.
+//! Objects are kept serialized, so that a new client's snapshot is assembled from them after
+//! the lock is released, and a change is serialized once for every client.
 
 use super::{allowed_kind, redact, truncate, valid_name};
+use crate::fanout::{Hub as FanOut, Subscription, Topic};
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -19,79 +25,56 @@ use kube::runtime::watcher;
 use kube::runtime::WatchStreamExt;
 use kubeglass_shared::k8s::{Kind, WatchMessage};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// Messages a client may have waiting before it is closed as too slow.
 pub const CLIENT_QUEUE: usize = 256;
 /// How long one message may take to reach a client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(20);
-/// Objects one watch holds at most; beyond, the watch reports an error instead of growing.
-const MAX_OBJECTS: usize = 200_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
+pub struct Key {
     cluster: String,
     kind: &'static str,
     namespace: Option<String>,
 }
 
 /// Every shared watch, by what it watches.
-#[derive(Default)]
-pub struct Hub {
-    watches: Mutex<HashMap<Key, Arc<Shared>>>,
-}
+pub type Hub = FanOut<Key, WatchState>;
 
-struct Shared {
-    state: Mutex<WatchState>,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
-}
+/// (namespace, name) of an object.
+type ObjectId = (String, String);
 
+/// What one shared watch knows.
 #[derive(Default)]
-struct WatchState {
-    /// (namespace, name) -> object
-    objects: BTreeMap<(String, String), Value>,
+pub struct WatchState {
+    /// Each object as serialized JSON.
+    objects: BTreeMap<ObjectId, Arc<str>>,
     resource_version: String,
     listed: bool,
     error: Option<String>,
-    subscribers: HashMap<u64, Subscriber>,
-    next_id: u64,
+    /// Why the list is incomplete, once objects were left out.
+    incomplete: Option<String>,
 }
 
-struct Subscriber {
-    tx: mpsc::Sender<Utf8Bytes>,
-    too_slow: Arc<AtomicBool>,
+/// What a client is told first: the snapshot and any error, read when it joined.
+struct Greeting {
+    snapshot: Option<(String, Vec<Arc<str>>, Option<String>)>,
+    error: Option<String>,
 }
 
-/// One client's place on a shared watch; leaving (dropping it) stops the upstream watch when
-/// it was the last.
-struct Subscription {
-    hub: Arc<Hub>,
-    key: Key,
-    shared: Arc<Shared>,
-    id: u64,
-    rx: mpsc::Receiver<Utf8Bytes>,
-    too_slow: Arc<AtomicBool>,
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        let mut watches = self.hub.watches.lock().unwrap();
-        let mut state = self.shared.state.lock().unwrap();
-        state.subscribers.remove(&self.id);
-        if state.subscribers.is_empty() {
-            if let Some(current) = watches.get(&self.key) {
-                if Arc::ptr_eq(current, &self.shared) {
-                    watches.remove(&self.key);
-                }
-            }
-            if let Some(task) = self.shared.task.lock().unwrap().take() {
-                task.abort();
-            }
+impl Greeting {
+    fn frames(self) -> Vec<Utf8Bytes> {
+        let mut frames = Vec::new();
+        if let Some((rv, items, incomplete)) = self.snapshot {
+            frames.push(snapshot_frame(&rv, &items, false, incomplete.as_deref()));
         }
+        if let Some(message) = self.error {
+            frames.push(encode(&WatchMessage::Error { message }));
+        }
+        frames
     }
 }
 
@@ -99,29 +82,35 @@ fn encode(message: &WatchMessage) -> Utf8Bytes {
     Utf8Bytes::from(serde_json::to_string(message).expect("watch messages serialize"))
 }
 
-impl WatchState {
-    fn snapshot(&self, resynced: bool) -> WatchMessage {
-        WatchMessage::Snapshot {
-            resource_version: self.resource_version.clone(),
-            items: self.objects.values().cloned().collect(),
-            resynced,
+/// A `SNAPSHOT` frame made from serialized objects (the same JSON as
+/// `WatchMessage::Snapshot` serializes to, without parsing the objects again).
+fn snapshot_frame(rv: &str, items: &[Arc<str>], resynced: bool, incomplete: Option<&str>) -> Utf8Bytes {
+    let mut text = String::with_capacity(64 + items.iter().map(|i| i.len() + 1).sum::<usize>());
+    text.push_str(r#"{"type":"SNAPSHOT","resourceVersion":"#);
+    text.push_str(&serde_json::to_string(rv).expect("strings serialize"));
+    text.push_str(r#","items":["#);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
         }
+        text.push_str(item);
     }
-
-    /// Sends to every client; a client whose queue is full is dropped and told why.
-    fn broadcast(&mut self, message: &WatchMessage) {
-        let text = encode(message);
-        self.subscribers
-            .retain(|_, s| match s.tx.try_send(text.clone()) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    s.too_slow.store(true, Ordering::SeqCst);
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            });
+    text.push_str(r#"],"resynced":"#);
+    text.push_str(if resynced { "true" } else { "false" });
+    if let Some(m) = incomplete {
+        text.push_str(r#","incomplete":"#);
+        text.push_str(&serde_json::to_string(m).expect("strings serialize"));
     }
+    text.push('}');
+    Utf8Bytes::from(text)
+}
 
+/// An `ADDED`, `MODIFIED` or `DELETED` frame of a serialized object.
+fn change_frame(kind: &str, object: &str) -> Utf8Bytes {
+    Utf8Bytes::from(format!(r#"{{"type":"{kind}","object":{object}}}"#))
+}
+
+impl WatchState {
     fn note_version(&mut self, object: &Value) {
         let Some(rv) = object["metadata"]["resourceVersion"].as_str() else {
             return;
@@ -134,56 +123,17 @@ impl WatchState {
             self.resource_version = rv.to_owned();
         }
     }
-}
 
-impl Hub {
-    /// Joins the shared watch of `key`, starting it if nobody watches it yet.
-    fn subscribe(
-        self: &Arc<Hub>,
-        key: Key,
-        start: impl FnOnce(Arc<Shared>) -> tokio::task::JoinHandle<()>,
-    ) -> Subscription {
-        let mut watches = self.watches.lock().unwrap();
-        let shared = match watches.get(&key) {
-            Some(s) => s.clone(),
-            None => {
-                let shared = Arc::new(Shared {
-                    state: Mutex::new(WatchState::default()),
-                    task: Mutex::new(None),
-                });
-                *shared.task.lock().unwrap() = Some(start(shared.clone()));
-                watches.insert(key.clone(), shared.clone());
-                shared
-            }
-        };
-        let (tx, rx) = mpsc::channel(CLIENT_QUEUE);
-        let too_slow = Arc::new(AtomicBool::new(false));
-        let mut state = shared.state.lock().unwrap();
-        if state.listed {
-            let _ = tx.try_send(encode(&state.snapshot(false)));
-        }
-        if let Some(message) = &state.error {
-            let _ = tx.try_send(encode(&WatchMessage::Error {
-                message: message.clone(),
-            }));
-        }
-        let id = state.next_id;
-        state.next_id += 1;
-        state.subscribers.insert(
-            id,
-            Subscriber {
-                tx,
-                too_slow: too_slow.clone(),
-            },
-        );
-        drop(state);
-        Subscription {
-            hub: self.clone(),
-            key,
-            shared: shared.clone(),
-            id,
-            rx,
-            too_slow,
+    fn greeting(&self) -> Greeting {
+        Greeting {
+            snapshot: self.listed.then(|| {
+                (
+                    self.resource_version.clone(),
+                    self.objects.values().cloned().collect(),
+                    self.incomplete.clone(),
+                )
+            }),
+            error: self.error.clone(),
         }
     }
 }
@@ -209,23 +159,46 @@ impl kube::runtime::utils::Backoff for QuickBackoff {
     }
 }
 
-/// Runs the upstream watch of one key until aborted.
-async fn run(
-    shared: Arc<Shared>,
-    client: Result<kube::Client, ApiError>,
+/// Publishes an upstream error, once for each new message.
+fn report(topic: &Topic<Key, WatchState>, message: String) {
+    let mut state = topic.lock();
+    if state.error.as_ref() != Some(&message) {
+        state.error = Some(message.clone());
+        state.publish(&encode(&WatchMessage::Error { message }));
+    }
+}
+
+/// What one upstream watch is of.
+struct Watched {
+    cluster: String,
     kind: &'static Kind,
     namespace: Option<String>,
-    cluster: String,
-) {
-    let client = match client {
-        Ok(c) => c,
-        Err(e) => {
-            let mut state = shared.state.lock().unwrap();
-            state.error = Some(e.to_string());
-            state.broadcast(&WatchMessage::Error {
-                message: e.to_string(),
-            });
-            return;
+    max_objects: usize,
+}
+
+/// Runs the upstream watch of one key until aborted. A cluster whose client cannot be made
+/// (a kubeconfig being rewritten, an exec plugin failing) is tried again with backoff.
+async fn run(topic: Arc<Topic<Key, WatchState>>, clusters: super::Clusters, watched: Watched) {
+    let Watched {
+        cluster,
+        kind,
+        namespace,
+        max_objects,
+    } = watched;
+    let mut backoff = QuickBackoff {
+        next: Duration::from_millis(250),
+    };
+    let client = loop {
+        let attempt = match clusters.get(&cluster) {
+            Ok(c) => c.client().await,
+            Err(e) => Err(e),
+        };
+        match attempt {
+            Ok(c) => break c,
+            Err(e) => {
+                report(&topic, e.to_string());
+                tokio::time::sleep(backoff.next().unwrap_or(Duration::from_secs(5))).await;
+            }
         }
     };
     let (group, version) = kind
@@ -254,7 +227,7 @@ async fn run(
         redact(kind, &mut value);
         value
     };
-    let id = |value: &Value| {
+    let id = |value: &Value| -> ObjectId {
         (
             value["metadata"]["namespace"]
                 .as_str()
@@ -263,71 +236,101 @@ async fn run(
             value["metadata"]["name"].as_str().unwrap_or("").to_owned(),
         )
     };
-    let mut buffer: Option<BTreeMap<(String, String), Value>> = None;
+    let serialized =
+        |value: &Value| -> Arc<str> { Arc::from(serde_json::to_string(value).expect("JSON serializes")) };
+    let cut = |kept: usize, total: usize| {
+        format!(
+            "kubeglass keeps at most {kept} {} per watch (--k8s-max-objects) and the cluster has {total}",
+            kind.plural
+        )
+    };
+    // The list being read, and how many objects it left out.
+    let mut buffer: BTreeMap<ObjectId, Arc<str>> = BTreeMap::new();
+    let mut left_out = 0usize;
     let mut listed_before = false;
     while let Some(item) = stream.next().await {
-        let mut state = shared.state.lock().unwrap();
         match item {
-            Ok(watcher::Event::Init) => buffer = Some(BTreeMap::new()),
+            Ok(watcher::Event::Init) => {
+                buffer.clear();
+                left_out = 0;
+            }
             Ok(watcher::Event::InitApply(object)) => {
                 let value = to_json(object);
-                let buffer = buffer.get_or_insert_with(BTreeMap::new);
-                if buffer.len() < MAX_OBJECTS {
-                    buffer.insert(id(&value), value);
+                if buffer.len() < max_objects {
+                    buffer.insert(id(&value), serialized(&value));
+                } else {
+                    left_out += 1;
                 }
             }
             Ok(watcher::Event::InitDone) => {
-                state.objects = buffer.take().unwrap_or_default();
-                state.resource_version.clear();
-                let values: Vec<Value> = state.objects.values().cloned().collect();
-                for v in &values {
-                    state.note_version(v);
+                let objects = std::mem::take(&mut buffer);
+                // The list's version: the newest of its objects'.
+                let mut newest = WatchState::default();
+                for text in objects.values() {
+                    if let Ok(v) = serde_json::from_str::<Value>(text) {
+                        newest.note_version(&v);
+                    }
                 }
+                let incomplete =
+                    (left_out > 0).then(|| cut(max_objects, objects.len() + left_out));
+                let items: Vec<Arc<str>> = objects.values().cloned().collect();
+                let frame = snapshot_frame(
+                    &newest.resource_version,
+                    &items,
+                    listed_before,
+                    incomplete.as_deref(),
+                );
+                let mut state = topic.lock();
+                state.objects = objects;
+                state.resource_version = newest.resource_version;
                 state.listed = true;
                 state.error = None;
-                let snapshot = state.snapshot(listed_before);
-                state.broadcast(&snapshot);
+                state.incomplete = incomplete;
+                state.publish(&frame);
                 listed_before = true;
             }
             Ok(watcher::Event::Apply(object)) => {
                 let value = to_json(object);
+                let key = id(&value);
+                let text = serialized(&value);
+                let mut state = topic.lock();
                 state.note_version(&value);
                 state.error = None;
-                let known = state.objects.contains_key(&id(&value));
-                if !known && state.objects.len() >= MAX_OBJECTS {
+                let known = state.objects.contains_key(&key);
+                if !known && state.objects.len() >= max_objects {
                     let message = format!(
-                        "{cluster}: more than {MAX_OBJECTS} {} to watch",
-                        kind.plural
+                        "{} {} were added since the list was read and are not shown: {}",
+                        cluster,
+                        kind.plural,
+                        cut(max_objects, max_objects + 1)
                     );
-                    state.broadcast(&WatchMessage::Error { message });
+                    if state.incomplete.is_none() {
+                        state.incomplete = Some(message.clone());
+                        state.publish(&encode(&WatchMessage::Incomplete { message }));
+                    }
                     continue;
                 }
-                state.objects.insert(id(&value), value.clone());
-                let message = if known {
-                    WatchMessage::Modified { object: value }
-                } else {
-                    WatchMessage::Added { object: value }
-                };
-                state.broadcast(&message);
+                let frame = change_frame(if known { "MODIFIED" } else { "ADDED" }, &text);
+                state.objects.insert(key, text);
+                state.publish(&frame);
             }
             Ok(watcher::Event::Delete(object)) => {
                 let value = to_json(object);
+                let frame = change_frame("DELETED", &serde_json::to_string(&value).expect("JSON serializes"));
+                let mut state = topic.lock();
                 state.note_version(&value);
                 state.objects.remove(&id(&value));
-                state.broadcast(&WatchMessage::Deleted { object: value });
+                state.publish(&frame);
             }
             // The upstream said the version is too old: a relist follows, then a snapshot.
             Err(watcher::Error::WatchError(status)) if status.code == 410 => {}
-            Err(e) => {
-                let message = truncate(
+            Err(e) => report(
+                &topic,
+                truncate(
                     &format!("cluster {cluster}: watching {} failed: {e}", kind.plural),
                     1024,
-                );
-                if state.error.as_ref() != Some(&message) {
-                    state.error = Some(message.clone());
-                    state.broadcast(&WatchMessage::Error { message });
-                }
-            }
+                ),
+            ),
         }
     }
 }
@@ -380,25 +383,45 @@ pub async fn watch(
     };
     let hub = state.k8s.hub.clone();
     let clusters = state.k8s.clusters.clone();
+    let max_objects = state.config.limits.k8s_max_objects;
     Ok(ws
         .max_message_size(64 << 10)
         .on_upgrade(move |socket| async move {
-            let cluster_name = key.cluster.clone();
-            let subscription = hub.subscribe(key, move |shared| {
-                tokio::spawn(async move {
-                    let client = match clusters.get(&cluster_name) {
-                        Ok(c) => c.client().await,
-                        Err(e) => Err(e),
-                    };
-                    run(shared, client, kind, namespace, cluster_name).await
-                })
-            });
-            serve_client(socket, subscription).await
+            let watched = Watched {
+                cluster: key.cluster.clone(),
+                kind,
+                namespace,
+                max_objects,
+            };
+            let running = hub.clone();
+            let (subscription, greeting) = hub.join(
+                key,
+                CLIENT_QUEUE,
+                WatchState::default,
+                move |topic| {
+                    tokio::spawn(async move {
+                        let _running = running.running();
+                        run(topic, clusters, watched).await
+                    })
+                },
+                WatchState::greeting,
+            );
+            serve_client(socket, subscription, greeting.frames()).await
         }))
 }
 
-async fn serve_client(socket: WebSocket, mut subscription: Subscription) {
+async fn serve_client(
+    socket: WebSocket,
+    mut subscription: Subscription<Key, WatchState>,
+    greeting: Vec<Utf8Bytes>,
+) {
     let (mut sink, mut incoming) = socket.split();
+    for frame in greeting {
+        match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(frame))).await {
+            Ok(Ok(())) => {}
+            _ => return,
+        }
+    }
     loop {
         tokio::select! {
             message = subscription.rx.recv() => match message {
@@ -409,7 +432,7 @@ async fn serve_client(socket: WebSocket, mut subscription: Subscription) {
                     }
                 }
                 None => {
-                    let reason = if subscription.too_slow.load(Ordering::SeqCst) {
+                    let reason = if subscription.slow() {
                         format!("client too slow: more than {CLIENT_QUEUE} watch messages were waiting")
                     } else {
                         "the watch ended".to_owned()
@@ -430,6 +453,48 @@ async fn serve_client(socket: WebSocket, mut subscription: Subscription) {
                 // The client has nothing to say on a watch; pings are answered by the socket.
                 Some(Ok(_)) => {}
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_made_by_hand_read_as_watch_messages() {
+        let items: Vec<Arc<str>> = vec![
+            Arc::from(r#"{"metadata":{"name":"a","uid":"1"}}"#),
+            Arc::from(r#"{"metadata":{"name":"b\"q","uid":"2"}}"#),
+        ];
+        let read = |f: Utf8Bytes| -> WatchMessage { serde_json::from_str(f.as_str()).unwrap() };
+        assert_eq!(
+            read(snapshot_frame("7\"", &items, true, Some("1 of \"2\""))),
+            WatchMessage::Snapshot {
+                resource_version: "7\"".into(),
+                items: items
+                    .iter()
+                    .map(|i| serde_json::from_str(i).unwrap())
+                    .collect(),
+                resynced: true,
+                incomplete: Some("1 of \"2\"".into()),
+            }
+        );
+        assert_eq!(
+            read(snapshot_frame("", &[], false, None)),
+            WatchMessage::Snapshot {
+                resource_version: String::new(),
+                items: vec![],
+                resynced: false,
+                incomplete: None,
+            }
+        );
+        for (kind, expected) in [
+            ("ADDED", WatchMessage::Added { object: serde_json::from_str(&items[0]).unwrap() }),
+            ("MODIFIED", WatchMessage::Modified { object: serde_json::from_str(&items[0]).unwrap() }),
+            ("DELETED", WatchMessage::Deleted { object: serde_json::from_str(&items[0]).unwrap() }),
+        ] {
+            assert_eq!(read(change_frame(kind, &items[0])), expected);
         }
     }
 }

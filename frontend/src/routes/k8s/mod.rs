@@ -239,10 +239,20 @@ pub fn LiveBody(
             p.0.set(state.get());
         }
     });
+    // A watch's trouble, else a list the server cut short.
     let banner = Memo::new(move |_| {
         watches
             .iter()
             .find_map(|w| w.state.with(|s| s.banner(w.list.with(|l| l.synced))))
+            .or_else(|| {
+                watches.iter().find_map(|w| {
+                    w.list.with(|l| {
+                        l.incomplete
+                            .as_ref()
+                            .map(|m| format!("This list is incomplete: {m}."))
+                    })
+                })
+            })
     });
     view! {
         {move || {
