@@ -103,20 +103,33 @@ impl fmt::Display for IntervalError {
 
 impl std::error::Error for IntervalError {}
 
-/// Reads an interval: `15s`, `1m30s`, `500ms`, `1h`, `2d`, `1w`, `1y`, or a bare number of
-/// seconds (`30`), as Grafana accepts in min interval fields. A leading `>` (Grafana's old
-/// "at least" marker) is ignored. Returns milliseconds.
+/// The longest interval read: 100 years. Longer ones (`1e300`, `inf`) are refused, so that
+/// the arithmetic on intervals (steps, `$__rate_interval`, alignment) cannot overflow.
+pub const MAX_INTERVAL_MS: i64 = 100 * 31_536_000_000;
+
+/// Reads an interval: `15s`, `1m30s`, `500ms`, `1h`, `2d`, `1w`, `1M` (30 days), `1y`, or a bare
+/// number of seconds (`30`), as Grafana accepts in min interval fields. A leading `>`
+/// (Grafana's old "at least" marker) is ignored. Returns milliseconds, from 0 to
+/// [`MAX_INTERVAL_MS`].
 pub fn parse_interval(input: &str) -> Result<i64, IntervalError> {
     let err = |m: String| IntervalError {
         input: input.to_string(),
         message: m,
     };
+    let too_long = || err("is longer than 100 years".into());
     let s = input.trim().trim_start_matches('>');
     if s.is_empty() {
         return Err(err("is empty".into()));
     }
     if let Ok(secs) = s.parse::<f64>() {
-        return Ok((secs * 1000.0).round() as i64);
+        if !secs.is_finite() || secs < 0.0 {
+            return Err(err("must be a finite number of seconds, not negative".into()));
+        }
+        let ms = (secs * 1000.0).round();
+        if ms > MAX_INTERVAL_MS as f64 {
+            return Err(too_long());
+        }
+        return Ok(ms as i64);
     }
     let mut total = 0i64;
     let mut rest = s;
@@ -141,15 +154,23 @@ pub fn parse_interval(input: &str) -> Result<i64, IntervalError> {
             "h" => 3_600_000.0,
             "d" => 86_400_000.0,
             "w" => 604_800_000.0,
+            "M" => 2_592_000_000.0,
             "y" => 31_536_000_000.0,
             "" => {
                 return Err(err(format!(
-                    "missing unit after `{n}` (one of ms s m h d w y)"
+                    "missing unit after `{n}` (one of ms s m h d w M y)"
                 )))
             }
             other => return Err(err(format!("unknown unit `{other}`"))),
         };
-        total += (n * size).round() as i64;
+        let part = (n * size).round();
+        if !part.is_finite() || part > MAX_INTERVAL_MS as f64 {
+            return Err(too_long());
+        }
+        total = total
+            .checked_add(part as i64)
+            .filter(|t| *t <= MAX_INTERVAL_MS)
+            .ok_or_else(too_long)?;
         rest = &rest[unit_len..];
     }
     Ok(total)
@@ -163,7 +184,9 @@ pub fn rate_interval_ms(interval_ms: i64, scrape_interval_ms: i64) -> i64 {
     } else {
         scrape_interval_ms
     };
-    (interval_ms + scrape).max(4 * scrape)
+    interval_ms
+        .saturating_add(scrape)
+        .max(scrape.saturating_mul(4))
 }
 
 /// Prometheus refuses range queries of more than 11,000 points; Grafana's `adjustInterval`
@@ -179,7 +202,7 @@ pub fn align_to_step(t_ms: i64, step_ms: i64) -> i64 {
     if step_ms <= 0 {
         t_ms
     } else {
-        t_ms.div_euclid(step_ms) * step_ms
+        t_ms.div_euclid(step_ms).saturating_mul(step_ms)
     }
 }
 
@@ -249,7 +272,8 @@ pub fn query_timing(ctx: &QueryContext<'_>) -> Result<QueryTiming, IntervalError
     // The scrape interval behind `$__rate_interval`: the target's min step, else the data source's.
     let scrape = target_min.unwrap_or(ds_interval);
     let factor = i64::from(ctx.interval_factor.max(1));
-    let adjusted = (calculated * factor)
+    let adjusted = calculated
+        .saturating_mul(factor)
         .max(min_interval)
         .max(safe_interval_ms(range_ms));
     let interval_text = if adjusted == calculated {
@@ -436,6 +460,22 @@ mod tests {
             "expected a number at `m`"
         );
         assert!(parse_interval("").is_err());
+        assert_eq!(parse_interval("1M"), Ok(30 * 86_400_000));
+        // Nothing unbounded: infinities, huge numbers and negatives are refused by name.
+        for (bad, why) in [
+            ("inf", "finite"),
+            ("-inf", "finite"),
+            ("NaN", "finite"),
+            ("-5", "not negative"),
+            ("1e300", "longer than 100 years"),
+            ("99999999999999999999y", "longer than 100 years"),
+            ("60y60y", "longer than 100 years"),
+            ("101y", "longer than 100 years"),
+        ] {
+            let e = parse_interval(bad).unwrap_err().message;
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        assert_eq!(parse_interval("100y"), Ok(MAX_INTERVAL_MS));
     }
 
     #[test]

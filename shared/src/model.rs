@@ -3,8 +3,8 @@
 //!
 //! It never rejects what [`crate::validate`] accepts: absent fields take Grafana's defaults,
 //! numbers written as strings (and the reverse) are read, unknown fields are ignored. The
-//! stored JSON itself stays untouched; this is only a view of it. Legacy `rows` dashboards are
-//! laid out on the 24-column grid the way Grafana's migration does.
+//! stored JSON itself stays untouched; this is only a view of it. Older schemas (legacy `rows`
+//! among them) are first migrated by [`crate::migrate`], as [`Dashboard::from_stored`] does.
 
 use crate::api::DataSourceInfo;
 use crate::frame::Reducer;
@@ -465,74 +465,20 @@ pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
     }
 }
 
-/// Lays out a legacy `rows` dashboard on the grid: each row becomes a row header (when it has
-/// a title shown) followed by its panels, `span` (of 12) doubled into `w`, height from the
-/// row's `height` in pixels.
-fn read_legacy_rows(rows: &[Value]) -> Vec<Panel> {
-    let mut out = Vec::new();
-    let mut y = 0u32;
-    let mut next_id = 10_000i64;
-    for row in rows {
-        let height_px = as_f64(row.get("height"))
-            .or_else(|| {
-                as_string(row.get("height")).and_then(|s| s.trim_end_matches("px").parse().ok())
-            })
-            .unwrap_or(250.0);
-        let h = ((height_px / 38.0).ceil() as u32).max(1);
-        if as_bool(row.get("showTitle")) {
-            next_id += 1;
-            out.push(Panel {
-                id: next_id,
-                kind: "row".into(),
-                title: as_string(row.get("title")).unwrap_or_default(),
-                grid: GridPos {
-                    x: 0,
-                    y,
-                    w: 24,
-                    h: 1,
-                },
-                ..Panel::default()
-            });
-            y += 1;
-        }
-        let mut x = 0u32;
-        for p in row
+impl Dashboard {
+    /// Reads a dashboard JSON object of the current schema (see [`Dashboard::from_stored`]
+    /// for stored ones, which may be older). Anything missing takes Grafana's default.
+    pub fn from_json(v: &Value) -> Dashboard {
+        let panels = v
             .get("panels")
             .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            next_id += 1;
-            let mut panel = read_panel(p, next_id);
-            let w = ((as_f64(p.get("span")).unwrap_or(12.0) * 2.0).round() as u32).clamp(1, 24);
-            if x + w > 24 {
-                x = 0;
-                y += h;
-            }
-            panel.grid = GridPos { x, y, w, h };
-            x += w;
-            out.push(panel);
-        }
-        y += h;
-    }
-    out
-}
-
-impl Dashboard {
-    /// Reads a dashboard JSON object. Anything missing takes Grafana's default.
-    pub fn from_json(v: &Value) -> Dashboard {
-        let panels = match (
-            v.get("panels").and_then(Value::as_array),
-            v.get("rows").and_then(Value::as_array),
-        ) {
-            (Some(ps), _) if !ps.is_empty() || v.get("rows").is_none() => ps
-                .iter()
-                .enumerate()
-                .map(|(i, p)| read_panel(p, i as i64 + 1))
-                .collect(),
-            (_, Some(rows)) => read_legacy_rows(rows),
-            _ => Vec::new(),
-        };
+            .map(|ps| {
+                ps.iter()
+                    .enumerate()
+                    .map(|(i, p)| read_panel(p, i as i64 + 1))
+                    .collect()
+            })
+            .unwrap_or_default();
         let time = v.get("time").and_then(|t| {
             Some(TimeRange::new(
                 as_string(t.get("from"))?,
@@ -884,64 +830,36 @@ mod tests {
     }
 
     #[test]
-    fn lays_out_legacy_rows() {
+    fn lays_out_legacy_rows_through_the_migration() {
         let v = json!({"title": "Old", "rows": [
             {"title": "R1", "showTitle": true, "height": "250px", "panels": [
                 {"id": 1, "type": "graph", "span": 6}, {"id": 2, "type": "singlestat", "span": 6}, {"id": 3, "type": "graph", "span": 4}]},
             {"height": 100, "panels": [{"id": 4, "type": "graph"}]}
         ]});
         assert_eq!(validate_dashboard(&v), Ok(()));
-        let d = Dashboard::from_json(&v);
-        let grids: Vec<(i64, GridPos)> = d.panels.iter().map(|p| (p.id, p.grid)).collect();
-        assert!(d.panels[0].is_row());
+        // What the views read: the stored JSON migrated as Grafana's `upgradeToGridLayout`
+        // does (rows become row panels as high as the row, 250 px is 7 grid rows and 100 px 3,
+        // spans of 12 are doubled, a panel without one takes the default span of 4), then read.
+        let d = Dashboard::from_stored(v.clone());
+        let grids: Vec<(i64, &str, [u32; 4])> = d
+            .panels
+            .iter()
+            .map(|p| (p.id, p.kind.as_str(), [p.grid.x, p.grid.y, p.grid.w, p.grid.h]))
+            .collect();
         assert_eq!(
-            grids[1],
-            (
-                1,
-                GridPos {
-                    x: 0,
-                    y: 1,
-                    w: 12,
-                    h: 7
-                }
-            )
+            grids,
+            [
+                (5, "row", [0, 0, 24, 7]),
+                (1, "timeseries", [0, 1, 12, 7]),
+                (2, "stat", [12, 1, 12, 7]),
+                (3, "timeseries", [0, 8, 8, 7]),
+                (6, "row", [0, 15, 24, 3]),
+                (4, "timeseries", [0, 16, 8, 3]),
+            ]
         );
-        assert_eq!(
-            grids[2],
-            (
-                2,
-                GridPos {
-                    x: 12,
-                    y: 1,
-                    w: 12,
-                    h: 7
-                }
-            )
-        );
-        assert_eq!(
-            grids[3],
-            (
-                3,
-                GridPos {
-                    x: 0,
-                    y: 8,
-                    w: 8,
-                    h: 7
-                }
-            )
-        );
-        assert_eq!(
-            grids[4],
-            (
-                4,
-                GridPos {
-                    x: 0,
-                    y: 15,
-                    w: 24,
-                    h: 3
-                }
-            )
-        );
+        // Read without migrating, a legacy dashboard has no panels: nothing reads `rows` but
+        // the migration.
+        assert!(Dashboard::from_json(&v).panels.is_empty());
     }
 
     fn ds(uid: &str, name: &str, default: bool) -> DataSourceInfo {

@@ -406,7 +406,7 @@ pub struct ResolvedRange {
 
 impl ResolvedRange {
     pub fn duration_ms(&self) -> i64 {
-        self.to_ms - self.from_ms
+        self.to_ms.saturating_sub(self.from_ms)
     }
 }
 

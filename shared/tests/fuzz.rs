@@ -137,6 +137,32 @@ proptest! {
     }
 
     #[test]
+    fn intervals_are_bounded_and_their_arithmetic_never_overflows(
+        text in "(>|-|inf|NaN|1e300|9{1,25}|[0-9]{1,6}|\\.|ms|s|m|h|d|w|M|y| ){0,8}",
+        from in any::<i64>(),
+        to in any::<i64>(),
+        resolution in any::<u32>(),
+        factor in any::<u32>(),
+    ) {
+        use kubeglass_shared::interval::{parse_interval, query_timing, QueryContext, MAX_INTERVAL_MS};
+        if let Ok(ms) = parse_interval(&text) {
+            prop_assert!((0..=MAX_INTERVAL_MS).contains(&ms), "{} -> {}", text, ms);
+        }
+        let ctx = QueryContext {
+            range: kubeglass_shared::time::ResolvedRange { from_ms: from, to_ms: to },
+            resolution,
+            panel_min_interval: Some(&text),
+            target_min_interval: Some("1e300"),
+            datasource_interval: &text,
+            interval_factor: factor,
+        };
+        // Returns a timing or an error; never panics (overflow checks are on in tests).
+        let _ = query_timing(&ctx);
+        let _ = query_timing(&QueryContext { target_min_interval: None, ..ctx.clone() });
+        let _ = query_timing(&QueryContext { panel_min_interval: None, target_min_interval: None, datasource_interval: "100y", ..ctx });
+    }
+
+    #[test]
     fn watch_messages_from_browsers_never_panic(text in ".{0,300}", doc in arb_json()) {
         let _ = kubeglass_shared::etcd::ClientMessage::parse(&text);
         let _ = kubeglass_shared::etcd::ClientMessage::parse(&doc.to_string());
