@@ -1,5 +1,6 @@
 //! Import speed: parse + migrate + interpolate of every dashboard of the shared corpus
-//! (`../shared/corpus/dashboards` beside the workspace), one benchmark per dashboard. This is
+//! (`../shared/corpus/dashboards` beside the workspace; without it, the project's own test
+//! dashboards), one benchmark per dashboard. This is
 //! the work the import page and the dashboard view do before the first query is sent.
 //!
 //! `cargo bench -p kubeglass-shared --bench import` (`cargo xtask bench` runs it too).
@@ -10,16 +11,13 @@ use kubeglass_shared::migrate::migrate;
 use kubeglass_shared::template::Scope;
 use kubeglass_shared::variables::{interpolate_panel, read_stored};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 fn corpus() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/dashboards");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+    let dir = xtask::skip::corpus("import bench: the corpus dashboards")
+        .unwrap_or_else(xtask::skip::project_dashboards);
+    let files: Vec<(String, String)> = xtask::skip::json_files(&dir)
+        .into_iter()
         .map(|p| {
             let name = p.file_stem().unwrap().to_string_lossy().into_owned();
             let text =
@@ -27,7 +25,6 @@ fn corpus() -> Vec<(String, String)> {
             (name, text)
         })
         .collect();
-    files.sort();
     assert!(!files.is_empty(), "no dashboards in {}", dir.display());
     files
 }

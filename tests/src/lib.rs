@@ -80,9 +80,21 @@ pub fn ui_dir() -> PathBuf {
         .unwrap_or_else(|| xtask::workspace_root().join("dist"))
 }
 
-/// The real dashboards of `../shared/corpus/dashboards`, shared test data beside the project.
-pub fn corpus_dir() -> PathBuf {
-    xtask::workspace_root().join("../shared/corpus/dashboards")
+pub use xtask::skip::{corpus, json_files, project_dashboards, skip};
+
+/// One of the project's own test dashboards (`tests/dashboards/NAME`).
+pub fn project_dashboard(name: &str) -> PathBuf {
+    project_dashboards().join(name)
+}
+
+/// The dashboards a corpus-wide test reads: the project's own, and the shared corpus of real
+/// ones when it is beside the project (its absence is recorded as a skip of `test`).
+pub fn test_dashboards(test: &str) -> Vec<PathBuf> {
+    let mut files = json_files(&project_dashboards());
+    if let Some(dir) = corpus(test) {
+        files.extend(json_files(&dir));
+    }
+    files
 }
 
 /// A fresh, empty folder for one test's data and logs under `target/e2e/`.
@@ -109,8 +121,26 @@ impl Kubeglass {
 
     /// As [`Kubeglass::start`], serving the UI from `ui`.
     pub fn start_with_ui(dir: &std::path::Path, ui: &std::path::Path, args: &[&str]) -> Kubeglass {
+        Kubeglass::start_wrapped(dir, ui, &[], args)
+    }
+
+    /// As [`Kubeglass::start_with_ui`], run through `wrapper` (a command and its arguments
+    /// that then run kubeglass, such as `prlimit --nofile=256 --`).
+    pub fn start_wrapped(
+        dir: &std::path::Path,
+        ui: &std::path::Path,
+        wrapper: &[&str],
+        args: &[&str],
+    ) -> Kubeglass {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let mut cmd = Command::new(kubeglass_bin());
+        let mut cmd = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut c = Command::new(program);
+                c.args(rest).arg(kubeglass_bin());
+                c
+            }
+            None => Command::new(kubeglass_bin()),
+        };
         cmd.arg("--listen")
             .arg(addr.to_string())
             .arg("--data-dir")
@@ -133,6 +163,21 @@ impl Kubeglass {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The server's resident memory now and at its peak, in bytes (`VmRSS`, `VmHWM`).
+    pub fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.process.pid()))
+            .expect("the server's /proc status");
+        let kib = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("no {name} in /proc status"))
+                * 1024
+        };
+        (kib("VmRSS:"), kib("VmHWM:"))
     }
 
     /// Stores a dashboard (`{"dashboard": ..., "overwrite": ...}`) through the API; panics with

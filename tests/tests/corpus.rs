@@ -1,25 +1,47 @@
-//! The whole corpus of real Grafana dashboards through `kubeglass check-dashboard --json`: every
-//! file imports, at least 95 % of all panels are of a type kubeglass draws, and no query keeps
-//! an unresolved variable once the dashboards' default values are put in. Prints the figures
-//! (per file, supported/total; what is unsupported, most frequent first).
+//! Dashboards through `kubeglass check-dashboard --json`: the project's own test dashboards
+//! (every panel supported) and the whole corpus of real Grafana dashboards when it is beside
+//! the project (every file imports, at least 95 % of all panels are of a type kubeglass draws).
+//! In both, no query keeps an unresolved variable once the dashboards' default values are put
+//! in. Prints the figures (per file, supported/total; what is unsupported, most frequent first).
 
-use kubeglass_e2e::{corpus_dir, kubeglass_bin};
+use kubeglass_e2e::{corpus, json_files, kubeglass_bin, project_dashboards};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[test]
+fn the_projects_dashboards_import_and_are_fully_supported() {
+    let files = json_files(&project_dashboards());
+    assert!(files.len() >= 3, "tests/dashboards has {} files", files.len());
+    let (total, supported) = check(&files);
+    assert_eq!(supported, total, "every panel of the project's dashboards is supported");
+}
 
 #[test]
 fn every_corpus_dashboard_imports_and_is_mostly_supported() {
-    let mut files: Vec<_> = std::fs::read_dir(corpus_dir())
-        .expect("the corpus beside the project")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let Some(dir) = corpus("corpus::every_corpus_dashboard_imports_and_is_mostly_supported") else {
+        return;
+    };
+    let files = json_files(&dir);
     assert!(files.len() >= 29, "corpus has {} files", files.len());
+    let (total, supported) = check(&files);
+    assert!(
+        total > 700,
+        "the corpus has about 749 panels, counted {total}"
+    );
+    assert!(
+        supported * 100 >= total * 95,
+        "only {supported} of {total} panels are of a supported type"
+    );
+}
+
+/// Runs check-dashboard on `files`, prints its figures and fails on any file that does not
+/// import or keeps an unresolved variable; returns (panels, supported panels).
+fn check(files: &[PathBuf]) -> (u64, u64) {
     let out = std::process::Command::new(kubeglass_bin())
         .arg("check-dashboard")
         .arg("--json")
-        .args(&files)
+        .args(files)
         .output()
         .unwrap();
     let reports: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -81,13 +103,6 @@ fn every_corpus_dashboard_imports_and_is_mostly_supported() {
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(
-        total > 700,
-        "the corpus has about 749 panels, counted {total}"
-    );
-    assert!(
-        supported * 100 >= total * 95,
-        "only {supported} of {total} panels are of a supported type"
-    );
     assert_eq!(out.status.code(), Some(0));
+    (total, supported)
 }

@@ -1,7 +1,7 @@
 //! The dashboard API and the server around it: storing real dashboards, refusing bad ones
 //! without storing anything, provisioning, static serving and the default security headers.
 
-use kubeglass_e2e::{corpus_dir, http, test_dir, Kubeglass};
+use kubeglass_e2e::{http, project_dashboard, test_dashboards, test_dir, Kubeglass};
 use serde_json::{json, Value};
 
 async fn post(kg: &Kubeglass, body: impl Into<reqwest::Body>) -> (u16, Value) {
@@ -25,23 +25,15 @@ async fn get(kg: &Kubeglass, path: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-/// Every real dashboard of the corpus is stored and comes back JSON-equal, unknown fields and
-/// key order included; only `uid` (when absent) and `version` are the store's.
+/// Every test dashboard (the project's, and the real ones of the corpus when it is beside the
+/// project) is stored and comes back JSON-equal, unknown fields and key order included; only
+/// `uid` (when absent) and `version` are the store's.
 #[tokio::test]
 async fn every_corpus_dashboard_round_trips() {
     let kg = Kubeglass::start(&test_dir("dash-corpus"), &[]);
-    let mut files: Vec<_> = std::fs::read_dir(corpus_dir())
-        .expect("the corpus beside the project")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = test_dashboards("dashboards::every_corpus_dashboard_round_trips");
     let mut uids = std::collections::BTreeSet::new();
-    assert!(
-        files.len() >= 20,
-        "expected the corpus's dashboards, found {}",
-        files.len()
-    );
+    assert!(files.len() >= 3, "found {} test dashboards", files.len());
     for file in &files {
         let sent: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
         let (s, saved) = post(
@@ -337,28 +329,28 @@ fn check_dashboard_reports_each_file() {
     let dir = test_dir("dash-check");
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"title\": \"x\", \"panels\": [{\"gridPos\": []}]}").unwrap();
-    let good = corpus_dir().join("etcd-op-guide-2017.json");
-    let coredns = corpus_dir().join("dotdc-k8s-system-coredns.json");
+    let good = project_dashboard("legacy-rows.json");
+    let current = project_dashboard("current.json");
     let run = |json: bool| {
         let mut cmd = std::process::Command::new(kubeglass_e2e::kubeglass_bin());
         cmd.arg("check-dashboard");
         if json {
             cmd.arg("--json");
         }
-        cmd.arg(&good).arg(&coredns).arg(&bad).output().unwrap()
+        cmd.arg(&good).arg(&current).arg(&bad).output().unwrap()
     };
     let out = run(false);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    // CoreDNS's three heatmaps (Prometheus buckets) are drawn too.
+    // The heatmap of Prometheus buckets is drawn too; rows are not panels here.
     assert_eq!(
         text,
         format!(
-            "{}: ok, schemaVersion 13 -> 39, 12/12 panels supported\n\
-             {}: ok, schemaVersion 39 -> 39, 14/14 panels supported\n\
+            "{}: ok, schemaVersion 13 -> 39, 5/5 panels supported\n\
+             {}: ok, schemaVersion 39 -> 39, 5/5 panels supported\n\
              {}: dashboard.panels[0].gridPos: must be an object, found an array\n",
             good.display(),
-            coredns.display(),
+            current.display(),
             bad.display()
         )
     );
@@ -372,10 +364,10 @@ fn check_dashboard_reports_each_file() {
     assert_eq!(reports[0]["error"], Value::Null);
     assert_eq!(reports[0]["schema_version_before"], json!(13));
     assert_eq!(reports[0]["schema_version_after"], json!(39));
-    assert_eq!(reports[0]["panels_total"], json!(12));
-    assert_eq!(reports[0]["panels_supported"], json!(12));
+    assert_eq!(reports[0]["panels_total"], json!(5));
+    assert_eq!(reports[0]["panels_supported"], json!(5));
     assert_eq!(reports[0]["unresolved"], json!([]));
-    assert_eq!(reports[1]["panels_supported"], json!(14));
+    assert_eq!(reports[1]["panels_supported"], json!(5));
     assert_eq!(reports[1]["unsupported"], json!([]));
     assert_eq!(reports[2]["ok"], json!(false));
     assert_eq!(
@@ -458,12 +450,12 @@ async fn text_panels_render_as_safe_html() {
 async fn dashboards_are_migrated_on_request() {
     let kg = Kubeglass::start(&test_dir("dash-migrate"), &[]);
     let old: Value = serde_json::from_slice(
-        &std::fs::read(corpus_dir().join("etcd-op-guide-2017.json")).unwrap(),
+        &std::fs::read(project_dashboard("legacy-rows.json")).unwrap(),
     )
     .unwrap();
     assert!(
         old["rows"].is_array(),
-        "the corpus file still has legacy rows"
+        "the test dashboard has legacy rows"
     );
     let (s, saved) = post(
         &kg,

@@ -1,9 +1,11 @@
-//! The import page in a real headless Chromium against the real stack: real corpus dashboards
-//! pasted into the page, imported, and shown; bad input refused without storing anything; a
+//! The import page in a real headless Chromium against the real stack: the project's test
+//! dashboards and real corpus dashboards (when the corpus is beside the project) pasted into
+//! the page, imported, and shown; bad input refused without storing anything; a
 //! taken uid overwritten only after confirmation; export gives back the stored JSON.
 
 use kubeglass_e2e::browser::Browser;
-use kubeglass_e2e::{corpus_dir, http, live_stack, Kubeglass};
+use kubeglass_e2e::{corpus, http, live_stack, project_dashboard, Kubeglass};
+use std::path::PathBuf;
 use kubeglass_shared::import::{parse_dashboard, preview};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -95,7 +97,7 @@ async fn stored(kg: &Kubeglass, uid: &str) -> Value {
 /// What the panels of one imported dashboard came to.
 #[derive(Debug)]
 struct Outcome {
-    file: &'static str,
+    file: String,
     panels: usize,
     ok: usize,
     nodata: usize,
@@ -104,16 +106,22 @@ struct Outcome {
     unsupported: Vec<(String, String)>,
 }
 
-/// Imports `file` from the corpus through the page (choosing `datasource` for every
+/// Imports `file` through the page (choosing `datasource` for every
 /// `__inputs` data source), checks the preview against `shared`, and waits until every panel
 /// of the dashboard it lands on has settled.
-async fn import_corpus(
+async fn import_file(
     browser: &Browser,
     kg: &Kubeglass,
-    file: &'static str,
+    path: PathBuf,
     datasource: Option<&str>,
 ) -> Outcome {
-    let text = std::fs::read_to_string(corpus_dir().join(file)).unwrap();
+    let file = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap()
+        .to_owned();
+    let file = file.as_str();
+    let text = std::fs::read_to_string(&path).unwrap();
     let expected = preview(&parse_dashboard(&text).unwrap());
     paste(browser, kg, &text).await;
     let schema = text_of(browser, ".kg-import-schema").await;
@@ -179,7 +187,7 @@ async fn import_corpus(
             .collect()
     };
     Outcome {
-        file,
+        file: file.to_owned(),
         panels: states.len(),
         ok: pick("ok").len(),
         nodata: pick("nodata").len(),
@@ -193,22 +201,36 @@ async fn import_three_corpus_dashboards_through_the_ui() {
     let (_stack, kg, dir) = live_stack("browser-import", &[]).await;
     let browser = Browser::start(&dir).await;
     let mut outcomes = Vec::new();
-    // Schema 13, legacy rows, graph and singlestat, a hard-coded data source name.
-    outcomes.push(import_corpus(&browser, &kg, "etcd-op-guide-2017.json", None).await);
-    // kube-prometheus, row panels.
-    outcomes.push(import_corpus(&browser, &kg, "kp-nodes.json", None).await);
-    // Node Exporter Full: timeseries, stat, gauge, bargauge, rows, 125 panels.
-    outcomes.push(import_corpus(&browser, &kg, "rfmoz-node-exporter-full.json", None).await);
-    // An export with `__inputs` (`${DS_PROMETHEUS}`): the data source is chosen on the page.
-    outcomes.push(
-        import_corpus(
-            &browser,
-            &kg,
-            "dotdc-k8s-system-api-server.json",
-            Some("prometheus"),
-        )
-        .await,
-    );
+    // The project's own: schema 13 with legacy rows, graphs, singlestats and a hard-coded data
+    // source name; an export with `__inputs` (`${DS_PROMETHEUS}`), whose data source is chosen
+    // on the page; the current panel types with a joined table, a heatmap and a repeat.
+    let project: [(&str, Option<&str>); 3] = [
+        ("legacy-rows.json", None),
+        ("exported.json", Some("prometheus")),
+        ("current.json", None),
+    ];
+    for (file, ds) in project {
+        outcomes.push(import_file(&browser, &kg, project_dashboard(file), ds).await);
+    }
+    if let Some(corpus) = corpus("import_browser::import_three_corpus_dashboards_through_the_ui (corpus files)") {
+        // Schema 13, legacy rows, graph and singlestat, a hard-coded data source name.
+        outcomes.push(import_file(&browser, &kg, corpus.join("etcd-op-guide-2017.json"), None).await);
+        // kube-prometheus, row panels.
+        outcomes.push(import_file(&browser, &kg, corpus.join("kp-nodes.json"), None).await);
+        // Node Exporter Full: timeseries, stat, gauge, bargauge, rows, 125 panels.
+        outcomes
+            .push(import_file(&browser, &kg, corpus.join("rfmoz-node-exporter-full.json"), None).await);
+        // An export with `__inputs` (`${DS_PROMETHEUS}`): the data source is chosen on the page.
+        outcomes.push(
+            import_file(
+                &browser,
+                &kg,
+                corpus.join("dotdc-k8s-system-api-server.json"),
+                Some("prometheus"),
+            )
+            .await,
+        );
+    }
     for o in &outcomes {
         eprintln!(
             "{}: {} panels shown: {} ok, {} nodata, {} error, {} unsupported",
@@ -283,7 +305,7 @@ async fn invalid_input_is_refused_and_a_taken_uid_asks_before_overwriting() {
     assert_eq!(search(&kg).await, before, "nothing was stored");
 
     // A new dashboard, then the same uid again: confirmation, then overwrite.
-    let text = std::fs::read_to_string(corpus_dir().join("kp-nodes.json")).unwrap();
+    let text = std::fs::read_to_string(project_dashboard("current.json")).unwrap();
     let uid = parse_dashboard(&text).unwrap()["uid"]
         .as_str()
         .unwrap()
@@ -302,8 +324,7 @@ async fn invalid_input_is_refused_and_a_taken_uid_asks_before_overwriting() {
         .unwrap()
         .send_keys(
             // chromedriver wants a canonical path (no `..`).
-            corpus_dir()
-                .join("kp-nodes.json")
+            project_dashboard("current.json")
                 .canonicalize()
                 .unwrap()
                 .to_str()
@@ -313,7 +334,7 @@ async fn invalid_input_is_refused_and_a_taken_uid_asks_before_overwriting() {
         .unwrap();
     assert_eq!(
         text_of(&browser, ".kg-import-panels").await,
-        "8 (8 of a supported type)"
+        "5 (5 of a supported type)"
     );
     click(&browser, ".kg-import-submit").await;
     wait_for_dashboard_url(&browser).await;
@@ -339,7 +360,7 @@ async fn invalid_input_is_refused_and_a_taken_uid_asks_before_overwriting() {
         )
         .await
         .unwrap();
-    assert_eq!(exported[0], "node-exporter-nodes.json");
+    assert_eq!(exported[0], "test-current-panels.json");
     let exported_json: Value = serde_json::from_str(exported[1].as_str().unwrap()).unwrap();
     assert_eq!(
         exported_json, first["dashboard"],

@@ -2,6 +2,7 @@
 //! starting the local stack of real components on loopback ([`stack`]). The end-to-end tests
 //! use the same [`stack`] module, so `cargo xtask run` and the tests start components alike.
 
+pub mod skip;
 pub mod stack;
 pub mod tools;
 

@@ -249,13 +249,27 @@ fn test(args: &[String]) -> Result<(), String> {
             .current_dir(&root),
     )?;
     let target = xtask::target_dir();
+    let skips = xtask::skip::skip_log();
+    let _ = std::fs::remove_file(&skips);
     println!("xtask: running every test");
-    tools::run(
+    let outcome = tools::run(
         Command::new("cargo")
             .arg("test")
             .args(cargo_args)
             .current_dir(&root)
             .env("KUBEGLASS_BIN", target.join("debug/kubeglass"))
             .env("KUBEGLASS_UI", root.join("dist")),
-    )
+    );
+    // Every skip, listed after cargo's own summaries (which count a skipped test as passed).
+    let skipped = std::fs::read_to_string(&skips).unwrap_or_default();
+    let lines: Vec<&str> = skipped.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        println!("xtask: no test was skipped");
+    } else {
+        eprintln!("xtask: {} test(s) skipped:", lines.len());
+        for l in &lines {
+            eprintln!("  SKIPPED {l}");
+        }
+    }
+    outcome
 }
