@@ -212,3 +212,67 @@ async fn a_put_shows_on_the_etcd_page_within_a_second() {
         .await;
     browser.close().await;
 }
+
+/// A new user opening `/etcd` with no prefix sees an invitation to choose one, not a refusal;
+/// with an allow list, the page starts from its first allowed prefix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_visit_starts_without_an_error() {
+    let dir = test_dir("etcd_browser_first");
+    let etcd = EtcdServer::start(&dir);
+    let mut kv = Client::connect([etcd.url.as_str()], None)
+        .await
+        .unwrap()
+        .kv_client();
+    kv.put("/app/config", "v", None).await.unwrap();
+    let browser = Browser::start(&dir).await;
+    let errors = |browser: &Browser| {
+        let client = browser.client.clone();
+        async move {
+            let v: Value = client
+                .execute(
+                    "return Array.from(document.querySelectorAll('.kg-error')).map(e => e.innerText).join(' | ');",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            v.as_str().unwrap_or_default().to_owned()
+        }
+    };
+    let kg = Kubeglass::start(&test_dir("etcd_browser_first_open"), &["--etcd", &etcd.url]);
+    browser.client.goto(&kg.url("/etcd")).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = text_of(&browser, "[data-etcd-status]").await;
+        if status.starts_with("Choose a prefix") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "status {status:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Give a refused read the time it would take to show.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(errors(&browser).await, "", "no error on a first visit");
+    drop(kg);
+
+    let kg = Kubeglass::start(
+        &test_dir("etcd_browser_first_allowed"),
+        &["--etcd", &etcd.url, "--etcd-allow-prefix", "/app/"],
+    );
+    browser.client.goto(&kg.url("/etcd")).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let url = browser.client.current_url().await.unwrap();
+        let tree = text_of(&browser, "[data-etcd-tree]").await;
+        let prefix = url
+            .query_pairs()
+            .find(|(k, _)| k == "prefix")
+            .map(|(_, v)| v.into_owned());
+        if prefix.as_deref() == Some("/app/") && tree.contains("config") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "at {url}, tree {tree:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(errors(&browser).await, "");
+    browser.close().await;
+}

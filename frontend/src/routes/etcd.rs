@@ -233,11 +233,18 @@ pub fn EtcdPage() -> impl IntoView {
             state.count.set(0);
             state.times.set_value(Vec::new());
             selected.set(None);
-            load_tree(None);
+            // Nothing is read before a prefix is chosen: the whole keyspace is never allowed
+            // (it holds the denied prefixes), and a new user should not be greeted by a refusal.
+            if !p.is_empty() {
+                load_tree(None);
+            }
         }
         conn.set_value(None);
         if p.is_empty() {
-            state.status.set("Choose a prefix to watch.".into());
+            state.status.set(
+                "Choose a prefix to watch, such as /registry/pods/ (prefixes that hold secrets are refused)."
+                    .into(),
+            );
             return;
         }
         let g = generation.get_value() + 1;
@@ -353,6 +360,24 @@ pub fn EtcdPage() -> impl IntoView {
     });
     let ticker = StoredValue::new_local(Some(ticker));
     on_cleanup(move || ticker.set_value(None));
+
+    // Without a prefix in the URL, start from the cluster's first allowed one, if it has an
+    // allow list.
+    Effect::new(move |_| {
+        if !prefix.get().is_empty() {
+            return;
+        }
+        let first = clusters.get().and_then(|r| r.ok()).and_then(|c| {
+            let name = cluster.get();
+            c.clusters
+                .into_iter()
+                .find(|c| c.name == name)
+                .and_then(|c| c.allow_prefixes.into_iter().next())
+        });
+        if let Some(first) = first {
+            writer.set(&[("prefix", Some(first))]);
+        }
+    });
 
     let watch = move || {
         writer.set(&[
