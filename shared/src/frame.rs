@@ -11,94 +11,24 @@ pub struct Series {
     pub points: Vec<(i64, f64)>,
 }
 
-/// How a stat, gauge, bar gauge or pie chart panel reduces a series to one value
-/// (`reduceOptions.calcs`, Grafana's `ReducerID`). NaN stands for Grafana's null.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reducer {
-    LastNotNull,
-    Last,
-    FirstNotNull,
-    Mean,
-    Max,
-    Min,
-    Sum,
-    Count,
-    /// The first value, null or not.
-    First,
-    /// `max - min`.
-    Range,
-    /// The total increase of a counter: rises are summed and, after a drop (a counter reset),
-    /// the new value counts as the rise, as Grafana's `delta` does.
-    Delta,
-    /// `lastNotNull - firstNotNull`.
-    Diff,
-}
-
-impl Reducer {
-    /// Reads Grafana's calc id; unknown ids give `None` (callers fall back to `lastNotNull`).
-    pub fn from_id(id: &str) -> Option<Reducer> {
-        Some(match id {
-            // `current` is the legacy singlestat name of `lastNotNull`.
-            "lastNotNull" | "current" => Reducer::LastNotNull,
-            "last" => Reducer::Last,
-            "firstNotNull" => Reducer::FirstNotNull,
-            "first" => Reducer::First,
-            "mean" | "avg" => Reducer::Mean,
-            "range" => Reducer::Range,
-            "delta" => Reducer::Delta,
-            "diff" => Reducer::Diff,
-            "max" => Reducer::Max,
-            "min" => Reducer::Min,
-            "sum" | "total" => Reducer::Sum,
-            "count" => Reducer::Count,
-            _ => return None,
-        })
-    }
-}
+pub use crate::reduce::Reducer;
 
 impl Series {
-    /// The finite values, in time order.
-    fn values(&self) -> impl Iterator<Item = f64> + '_ {
-        self.points.iter().map(|(_, v)| *v).filter(|v| !v.is_nan())
-    }
-
-    /// Reduces the series to one value; `None` when there is nothing to reduce.
+    /// Reduces the series to one value (a NaN point is a null, as a gap is in Grafana);
+    /// `None` when the reducer gives no number.
     pub fn reduce(&self, reducer: Reducer) -> Option<f64> {
-        match reducer {
-            Reducer::LastNotNull => self.values().last(),
-            Reducer::Last => self.points.last().map(|(_, v)| *v),
-            Reducer::FirstNotNull => self.values().next(),
-            Reducer::Mean => {
-                let (sum, n) = self
-                    .values()
-                    .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-                (n > 0).then(|| sum / n as f64)
-            }
-            Reducer::Max => self.values().reduce(f64::max),
-            Reducer::Min => self.values().reduce(f64::min),
-            Reducer::Sum => self.values().reduce(|a, b| a + b),
-            Reducer::Count => Some(self.values().count() as f64),
-            Reducer::First => self.points.first().map(|(_, v)| *v),
-            Reducer::Range => Some(self.reduce(Reducer::Max)? - self.reduce(Reducer::Min)?),
-            Reducer::Delta => {
-                let mut values = self.values();
-                let first = values.next()?;
-                let (delta, _) = values.fold((0.0, first), |(delta, prev), v| {
-                    (
-                        if v >= prev {
-                            delta + v - prev
-                        } else {
-                            delta + v
-                        },
-                        v,
-                    )
-                });
-                Some(delta)
-            }
-            Reducer::Diff => {
-                Some(self.reduce(Reducer::LastNotNull)? - self.reduce(Reducer::FirstNotNull)?)
-            }
-        }
+        let cells: Vec<crate::table::Cell> = self
+            .points
+            .iter()
+            .map(|(_, v)| {
+                if v.is_nan() {
+                    crate::table::Cell::Empty
+                } else {
+                    crate::table::Cell::Number(*v)
+                }
+            })
+            .collect();
+        crate::reduce::reduce(reducer, &cells).number()
     }
 
     /// The point nearest in time to `t_ms`, if any.
@@ -159,7 +89,7 @@ mod tests {
     fn reductions() {
         let s = series(&[(1, 2.0), (2, 6.0), (3, 1.0), (4, f64::NAN)]);
         assert_eq!(s.reduce(Reducer::LastNotNull), Some(1.0));
-        assert!(s.reduce(Reducer::Last).unwrap().is_nan());
+        assert_eq!(s.reduce(Reducer::Last), None, "the last point is a gap");
         assert_eq!(s.reduce(Reducer::Mean), Some(3.0));
         assert_eq!(s.reduce(Reducer::Max), Some(6.0));
         assert_eq!(s.reduce(Reducer::Min), Some(1.0));
@@ -173,12 +103,13 @@ mod tests {
     #[test]
     fn more_reductions() {
         let s = series(&[(0, f64::NAN), (1, 2.0), (2, 6.0), (3, 1.0), (4, 4.0)]);
-        assert!(s.reduce(Reducer::First).unwrap().is_nan());
+        assert_eq!(s.reduce(Reducer::First), None, "the first point is a gap");
         assert_eq!(s.reduce(Reducer::FirstNotNull), Some(2.0));
         assert_eq!(s.reduce(Reducer::Range), Some(5.0));
         assert_eq!(s.reduce(Reducer::Diff), Some(2.0));
-        // 2 -> 6 rises by 4, the drop to 1 is a reset (counts 1), then 1 -> 4 rises by 3.
-        assert_eq!(s.reduce(Reducer::Delta), Some(8.0));
+        // As Grafana's delta: 2 -> 6 rises by 4; the drop to 1 (a reset) and the step right
+        // after it add nothing.
+        assert_eq!(s.reduce(Reducer::Delta), Some(4.0));
         assert_eq!(series(&[(0, 5.0)]).reduce(Reducer::Delta), Some(0.0));
         for r in [
             Reducer::Range,

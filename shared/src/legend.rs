@@ -64,7 +64,7 @@ pub struct LegendOptions {
     /// `placement: right`: beside the chart instead of below it.
     pub right: bool,
     /// The `calcs` shown per series, with the header Grafana gives each; unknown ids are left out.
-    pub calcs: Vec<(crate::frame::Reducer, &'static str)>,
+    pub calcs: Vec<(crate::reduce::Reducer, String)>,
     /// `sortBy`: the calc header (or `Name`) the table is sorted by, and `sortDesc`.
     pub sort_by: Option<String>,
     pub sort_desc: bool,
@@ -75,25 +75,6 @@ pub enum LegendMode {
     List,
     Table,
     Hidden,
-}
-
-/// The header Grafana's legend gives a calc (`fieldReducers` names).
-pub fn calc_header(reducer: crate::frame::Reducer) -> &'static str {
-    use crate::frame::Reducer::*;
-    match reducer {
-        LastNotNull => "Last *",
-        Last => "Last",
-        FirstNotNull => "First *",
-        First => "First",
-        Mean => "Mean",
-        Max => "Max",
-        Min => "Min",
-        Sum => "Total",
-        Count => "Count",
-        Range => "Range",
-        Delta => "Delta",
-        Diff => "Difference",
-    }
 }
 
 /// Reads `options.legend` of a panel's options. Without one, Grafana shows a list below the
@@ -119,9 +100,9 @@ pub fn legend_options(options: &serde_json::Value) -> LegendOptions {
         .filter_map(serde_json::Value::as_str)
         .take(16)
     {
-        if let Some(r) = crate::frame::Reducer::from_id(id) {
+        if let Some(r) = crate::reduce::Reducer::from_id(id) {
             if !calcs.iter().any(|(c, _)| *c == r) {
-                calcs.push((r, calc_header(r)));
+                calcs.push((r, r.name()));
             }
         }
     }
@@ -194,7 +175,7 @@ mod tests {
 
     #[test]
     fn legend_options_follow_grafana() {
-        use crate::frame::Reducer;
+        use crate::reduce::Reducer;
         use serde_json::json;
         let o = legend_options(
             &json!({"legend": {"displayMode": "table", "placement": "right",
@@ -207,9 +188,9 @@ mod tests {
         assert_eq!(
             o.calcs,
             vec![
-                (Reducer::Mean, "Mean"),
-                (Reducer::LastNotNull, "Last *"),
-                (Reducer::Max, "Max")
+                (Reducer::Mean, "Mean".to_string()),
+                (Reducer::LastNotNull, "Last *".to_string()),
+                (Reducer::Max, "Max".to_string())
             ]
         );
         let list = legend_options(&json!({}));
@@ -223,6 +204,6 @@ mod tests {
         ] {
             assert_eq!(legend_options(&hidden).mode, LegendMode::Hidden);
         }
-        assert_eq!(calc_header(Reducer::Sum), "Total");
+        assert_eq!(Reducer::Sum.name(), "Total");
     }
 }

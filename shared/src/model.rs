@@ -7,7 +7,7 @@
 //! among them) are first migrated by [`crate::migrate`], as [`Dashboard::from_stored`] does.
 
 use crate::api::DataSourceInfo;
-use crate::frame::Reducer;
+use crate::reduce::Reducer;
 use crate::time::TimeRange;
 use serde_json::Value;
 

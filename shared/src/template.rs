@@ -9,7 +9,6 @@
 
 use crate::interval::{calculate_interval, format_interval, parse_interval};
 use crate::regex::Regex;
-use crate::time::UtcDateTime;
 use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -520,9 +519,20 @@ pub fn interpolate(text: &str, scope: &Scope, context: Context) -> String {
 }
 
 /// Writes a variable's value in `format` (`None`: the context's default), as Grafana's
-/// `formatRegistry`.
+/// Scenes `formatRegistry` does. `format` is the text after the variable's name, its arguments
+/// after further `:` (`join: + `, `customqueryparam:name:prefix`, `date:YYYY-MM-DD`).
+///
+/// A variable's value is a list when the variable is multi-valued (or holds other than one
+/// value), else one string; the formats tell the two apart (`json` of one string is the string,
+/// of a list a JSON array).
 pub fn format_value(name: &str, v: &ScopeValue, format: Option<&str>, context: Context) -> String {
-    let format = format.map(|f| f.split(':').next().unwrap_or(f));
+    let (format, args) = match format {
+        Some(f) => {
+            let mut parts = f.split(':');
+            (parts.next(), parts.collect::<Vec<_>>())
+        }
+        None => (None, Vec::new()),
+    };
     if let Some(all) = &v.custom_all {
         // A custom all value is used as written, except by `text` and `percentencode`.
         match format {
@@ -532,43 +542,73 @@ pub fn format_value(name: &str, v: &ScopeValue, format: Option<&str>, context: C
         }
     }
     let values = &v.values;
-    let many = values.len() > 1;
+    let list = v.multi || values.len() != 1;
+    let single = || values.first().cloned().unwrap_or_default();
+    // A list in braces (`{a,b}`), as glob and the URL encodings write it.
+    let braced = || format!("{{{}}}", values.join(","));
+    let glob = || match values.len() {
+        0 => String::new(),
+        1 => values[0].clone(),
+        _ => braced(),
+    };
+    let format = match (format, context) {
+        (None, Context::Prometheus) => return prometheus_default(v),
+        (None, Context::Text) => "glob",
+        (Some(f), _) => f,
+    };
     match format {
-        None => match context {
-            Context::Prometheus => prometheus_default(v),
-            Context::Text if many => format!("{{{}}}", values.join(",")),
-            Context::Text => values.concat(),
-        },
-        Some("regex") => {
+        "regex" => {
             let escaped: Vec<String> = values.iter().map(|s| regex_escape(s)).collect();
-            if many {
-                format!("({})", escaped.join("|"))
-            } else {
-                escaped.concat()
+            match (list, escaped.len()) {
+                (false, _) | (true, 1) => escaped.concat(),
+                _ => format!("({})", escaped.join("|")),
             }
         }
-        Some("pipe") => values.join("|"),
-        Some("csv") => values.join(","),
-        Some("json") => serde_json::to_string(values).unwrap_or_default(),
-        Some("doublequote") => quoted(values, '"'),
-        Some("singlequote") => quoted(values, '\''),
-        Some("sqlstring") => values
+        "pipe" => values.join("|"),
+        "csv" | "raw" => values.join(","),
+        "join" => values.join(args.first().copied().unwrap_or(",")),
+        "distributed" => match values.split_first() {
+            Some((first, rest)) if list => std::iter::once(first.clone())
+                .chain(rest.iter().map(|v| format!("{name}={v}")))
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => single(),
+        },
+        "json" if list => serde_json::to_string(values).unwrap_or_default(),
+        "json" => single(),
+        "doublequote" => quoted(values, '"'),
+        "singlequote" => quoted(values, '\''),
+        "sqlstring" => values
             .iter()
-            .map(|s| format!("'{}'", s.replace('\'', "''")))
+            .map(|s| format!("'{}'", s.replace('\'', "''").replace('"', "\\\"")))
             .collect::<Vec<_>>()
             .join(","),
-        Some("raw") if many => format!("{{{}}}", values.join(",")),
-        Some("raw") => values.concat(),
-        Some("glob") if many => format!("{{{}}}", values.join(",")),
-        Some("glob") => values.concat(),
-        Some("text") => v.texts.join(" + "),
-        Some("queryparam") => values
+        "html" => html_escape(&values.join(", ")),
+        "text" => v.texts.join(" + "),
+        "queryparam" => values
             .iter()
             .map(|s| format!("var-{}={}", percent_encode(name), percent_encode(s)))
             .collect::<Vec<_>>()
             .join("&"),
-        Some("percentencode") => percent_encode(&values.join(",")),
-        Some("lucene") if many => format!(
+        "customqueryparam" => {
+            let key = args
+                .first()
+                .copied()
+                .filter(|k| !k.is_empty())
+                .unwrap_or(name);
+            let prefix = args.get(1).copied().unwrap_or("");
+            values
+                .iter()
+                .map(|s| format!("{}={}{}", percent_encode(key), prefix, percent_encode(s)))
+                .collect::<Vec<_>>()
+                .join("&")
+        }
+        "percentencode" if list => percent_encode(&braced()),
+        "percentencode" => percent_encode(&single()),
+        "uriencode" if list => uri_encode(&braced()),
+        "uriencode" => uri_encode(&single()),
+        "lucene" if list && values.is_empty() => "__empty__".into(),
+        "lucene" if list => format!(
             "({})",
             values
                 .iter()
@@ -576,41 +616,39 @@ pub fn format_value(name: &str, v: &ScopeValue, format: Option<&str>, context: C
                 .collect::<Vec<_>>()
                 .join(" OR ")
         ),
-        Some("lucene") => values.iter().map(|s| lucene_escape(s)).collect(),
-        // An unknown format is Grafana's default: glob.
-        Some(_) if many => format!("{{{}}}", values.join(",")),
-        Some(_) => values.concat(),
+        "lucene" => lucene_escape(&single()),
+        "date" => values
+            .iter()
+            .filter_map(|s| format_date_value(s, args.first().copied().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(","),
+        // `glob`, and any format Grafana does not know, which it writes as glob.
+        _ => glob(),
     }
 }
 
-/// The `date` format of `$__from`/`$__to` (epoch ms): `${__from:date}` and `:date:iso` give
-/// ISO 8601 in UTC, `:date:seconds` epoch seconds. Other (moment.js) patterns are not known:
-/// `None` leaves the reference as written, so it shows as unresolved.
+/// The `date` format of a time (epoch ms, as `$__from` and `$__to` hold): without an
+/// argument or with `iso`, ISO 8601 in UTC; `seconds`, epoch seconds; anything else, a
+/// moment.js pattern (`YYYY-MM-DD HH:mm`), in UTC. `None` when the value is not a time.
+fn format_date_value(value: &str, arg: &str) -> Option<String> {
+    let ms: i64 = value.trim().parse().ok()?;
+    Some(match arg {
+        "" | "iso" => crate::time::format_moment(ms, "YYYY-MM-DDTHH:mm:ss.SSS[Z]"),
+        "seconds" => ms.div_euclid(1000).to_string(),
+        pattern => crate::time::format_moment(ms, pattern),
+    })
+}
+
+/// The `date` format of `$__from`/`$__to` in `${__from:date:...}`: see [`format_date_value`].
 fn format_date(v: &ScopeValue, arg: &str) -> Option<String> {
-    let ms: i64 = v.values.first()?.parse().ok()?;
-    match arg.strip_prefix(':').unwrap_or(arg) {
-        "" | "iso" => {
-            let t = UtcDateTime::from_ms(ms);
-            Some(format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-                t.year,
-                t.month,
-                t.day,
-                t.hour,
-                t.minute,
-                t.second,
-                ms.rem_euclid(1000)
-            ))
-        }
-        "seconds" => Some(ms.div_euclid(1000).to_string()),
-        _ => None,
-    }
+    format_date_value(v.values.first()?, arg.strip_prefix(':').unwrap_or(arg))
 }
 
 /// Grafana's Prometheus `interpolateQueryExpr`: a variable that is neither multi nor include-All
 /// has only `\` and `'` escaped (`prometheusRegularEscape`); otherwise each value is escaped
 /// for a regex inside a PromQL string (`prometheusSpecialRegexEscape`) and several are joined as
-/// `(a|b)`.
+/// `(a|b)`. (Grafana 13's default: its `prometheusSpecialCharsInLabelValues` feature, which
+/// escapes differently, is off by default.)
 fn prometheus_default(v: &ScopeValue) -> String {
     if !v.multi && !v.include_all {
         return v
@@ -637,7 +675,7 @@ fn prometheus_regex_escape(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\\\\\"),
-            '$' | '^' | '*' | '{' | '}' | '[' | ']' | '\'' | '+' | '?' | '.' | '(' | ')' | '|' => {
+            '$' | '^' | '*' | '{' | '}' | '[' | ']' | '+' | '?' | '.' | '(' | ')' | '|' => {
                 out.push_str("\\\\");
                 out.push(c);
             }
@@ -667,10 +705,11 @@ fn quoted(values: &[String], q: char) -> String {
         .join(",")
 }
 
+/// Lucene's special characters, and the space, escaped with `\`.
 fn lucene_escape(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
-        if "+-&|!(){}[]^\"~*?:\\/ ".contains(c) {
+        if "+-=&|><!(){}[]^\"~*?:\\/ ".contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -678,17 +717,43 @@ fn lucene_escape(s: &str) -> String {
     out
 }
 
-/// JavaScript's `encodeURIComponent`.
-fn percent_encode(s: &str) -> String {
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes every byte of `s` but ASCII letters, digits and `keep`.
+fn encode_except(s: &str, keep: &[u8]) -> String {
     let mut out = String::new();
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
     }
     out
+}
+
+/// JavaScript's `encodeURIComponent`, with `!'()*` encoded too, as Grafana's URL formats do.
+fn percent_encode(s: &str) -> String {
+    encode_except(s, b"-_.~")
+}
+
+/// JavaScript's `encodeURI` (which keeps a URL's reserved characters), with `!'()*` encoded
+/// too (Grafana's `uriencode`).
+fn uri_encode(s: &str) -> String {
+    encode_except(s, b";,/?:@&=+$-_.~#")
 }
 
 /// The variable references still in an interpolated text: `$name`, `${...}`, `[[name]]`; how
@@ -1011,9 +1076,10 @@ mod tests {
             r#"("test" OR "test2")"#
         );
         assert_eq!(fmt("${servers:pipe}", &["test.1", "test2"]), "test.1|test2");
+        // Scenes' raw joins a list with commas (the older template service wrote it as glob).
         assert_eq!(
             fmt("${servers:raw}", &["test.1", "test2"]),
-            "{test.1,test2}"
+            "test.1,test2"
         );
         assert_eq!(
             fmt("${servers:regex}", &["test.1", "test2"]),
@@ -1024,9 +1090,10 @@ mod tests {
             fmt("${servers:queryparam}", &["test1", "test2"]),
             "var-servers=test1&var-servers=test2"
         );
+        // Scenes encodes a list as it writes it, in braces, and `!'()*` too.
         assert_eq!(
             fmt("${servers:percentencode}", &["foo()bar BAZ", "test2"]),
-            "foo()bar%20BAZ%2Ctest2"
+            "%7Bfoo%28%29bar%20BAZ%2Ctest2%7D"
         );
         assert_eq!(fmt("${servers:text}", &["test1", "test2"]), "test1 + test2");
         assert_eq!(fmt("[[servers:csv]]", &["a", "b"]), "a,b");
@@ -1142,7 +1209,11 @@ mod tests {
         );
         assert_eq!(
             interpolate("${__from:date:YYYY-MM}", &s, Context::Text),
-            "${__from:date:YYYY-MM}"
+            "2020-07"
+        );
+        assert_eq!(
+            interpolate("${__from:date:ddd, Do MMM YYYY h:mm A [UTC]}", &s, Context::Text),
+            "Mon, 13th Jul 2020 8:19 PM UTC"
         );
     }
 

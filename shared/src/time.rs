@@ -2,8 +2,10 @@
 //! the time ranges built from them.
 //!
 //! There is no clock here: callers pass `now_ms`, so the same expression resolves the same way in
-//! the browser, on the server and in tests. Calendar arithmetic (months, years, rounding to the
-//! start of a day or week) is done in UTC.
+//! the browser, on the server and in tests. Calendar arithmetic (days, weeks, months, quarters,
+//! fiscal years, and rounding to their start) follows the dashboard's time zone, week start and
+//! fiscal year ([`DateContext`]), as Grafana's `dateMath` does; seconds, minutes and hours are
+//! fixed lengths of time.
 
 use std::fmt;
 
@@ -14,7 +16,7 @@ const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 const WEEK: i64 = 7 * DAY;
 
-/// A unit of Grafana's date math: `s m h d w M y`.
+/// A unit of Grafana's date math: `s m h d w M Q y`, and the fiscal `fQ` and `fy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeUnit {
     Second,
@@ -23,21 +25,96 @@ pub enum TimeUnit {
     Day,
     Week,
     Month,
+    Quarter,
     Year,
+    FiscalQuarter,
+    FiscalYear,
 }
 
 impl TimeUnit {
-    fn from_char(c: char) -> Option<TimeUnit> {
-        Some(match c {
-            's' => TimeUnit::Second,
-            'm' => TimeUnit::Minute,
-            'h' => TimeUnit::Hour,
-            'd' => TimeUnit::Day,
-            'w' => TimeUnit::Week,
-            'M' => TimeUnit::Month,
-            'y' => TimeUnit::Year,
-            _ => return None,
-        })
+    /// The unit at the start of `s` and its length in bytes.
+    fn read(s: &str) -> Option<(TimeUnit, usize)> {
+        if let Some(rest) = s.strip_prefix('f') {
+            return match rest.chars().next()? {
+                'y' => Some((TimeUnit::FiscalYear, 2)),
+                'Q' => Some((TimeUnit::FiscalQuarter, 2)),
+                _ => None,
+            };
+        }
+        Some((
+            match s.chars().next()? {
+                's' => TimeUnit::Second,
+                'm' => TimeUnit::Minute,
+                'h' => TimeUnit::Hour,
+                'd' => TimeUnit::Day,
+                'w' => TimeUnit::Week,
+                'M' => TimeUnit::Month,
+                'Q' => TimeUnit::Quarter,
+                'y' => TimeUnit::Year,
+                _ => return None,
+            },
+            1,
+        ))
+    }
+
+    /// The length of a second, minute or hour; `None` for the calendar units.
+    fn fixed_ms(self) -> Option<i64> {
+        match self {
+            TimeUnit::Second => Some(SECOND),
+            TimeUnit::Minute => Some(MINUTE),
+            TimeUnit::Hour => Some(HOUR),
+            _ => None,
+        }
+    }
+}
+
+/// The first day of a week (Grafana's `weekStart`; moment's locale week otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WeekStart {
+    /// The en-US locale's, Grafana's default.
+    #[default]
+    Sunday,
+    Monday,
+    Saturday,
+}
+
+impl WeekStart {
+    /// Reads a dashboard's `weekStart` (`""`: the default).
+    pub fn parse(s: &str) -> Option<WeekStart> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "sunday" => Some(WeekStart::Sunday),
+            "monday" => Some(WeekStart::Monday),
+            "saturday" => Some(WeekStart::Saturday),
+            _ => None,
+        }
+    }
+
+    /// Its index with Sunday 0.
+    fn index(self) -> i64 {
+        match self {
+            WeekStart::Sunday => 0,
+            WeekStart::Monday => 1,
+            WeekStart::Saturday => 6,
+        }
+    }
+}
+
+/// What calendar arithmetic depends on: the dashboard's time zone (`utc`, `browser`, an IANA
+/// name), the first day of its weeks, and the first month of its fiscal year (0: January).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateContext {
+    pub zone: String,
+    pub week_start: WeekStart,
+    pub fiscal_year_start_month: u32,
+}
+
+impl Default for DateContext {
+    fn default() -> Self {
+        DateContext {
+            zone: "utc".into(),
+            week_start: WeekStart::default(),
+            fiscal_year_start_month: 0,
+        }
     }
 }
 
@@ -57,6 +134,8 @@ pub enum TimeExpr {
     Absolute(i64),
     /// `now` followed by date math.
     Relative(Vec<DateMathOp>),
+    /// A fixed instant followed by date math: `2024-01-31||+1M`.
+    Anchored(i64, Vec<DateMathOp>),
 }
 
 /// Why a time expression could not be read; the message names the input.
@@ -81,9 +160,10 @@ fn time_err(input: &str, message: impl Into<String>) -> TimeError {
     }
 }
 
-/// Reads a time expression: `now` with date math (`now-6h`, `now-7d/d`, `now/M`, `now-1h+30m`),
-/// epoch milliseconds (`1700000000000`), or a UTC date (`2024-01-31 12:00:00`, `2024-01-31`,
-/// `2024-01-31T12:00:00Z`).
+/// Reads a time expression: `now` with date math (`now-6h`, `now-7d/d`, `now/M`, `now-1h+30m`,
+/// `now/fy`), epoch milliseconds (`1700000000000`, as URLs carry them), a UTC date
+/// (`2024-01-31 12:00:00`, `2024-01-31`, `2024-01-31T12:00:00.000Z`, `20240131`), or a date
+/// followed by date math after `||` (`2024-01-31||+1M`).
 pub fn parse_time(input: &str) -> Result<TimeExpr, TimeError> {
     let s = input.trim();
     if s.is_empty() {
@@ -91,6 +171,11 @@ pub fn parse_time(input: &str) -> Result<TimeExpr, TimeError> {
     }
     if let Some(rest) = s.strip_prefix("now") {
         return parse_date_math(input, rest).map(TimeExpr::Relative);
+    }
+    if let Some((date, math)) = s.split_once("||") {
+        let anchor = parse_utc_date(date.trim())
+            .ok_or_else(|| time_err(input, "expected a date before `||`"))?;
+        return parse_date_math(input, math).map(|ops| TimeExpr::Anchored(anchor, ops));
     }
     if s.bytes().all(|b| b.is_ascii_digit())
         || (s.starts_with('-') && s.len() > 1 && s[1..].bytes().all(|b| b.is_ascii_digit()))
@@ -107,10 +192,16 @@ pub fn parse_time(input: &str) -> Result<TimeExpr, TimeError> {
 
 fn parse_date_math(input: &str, mut rest: &str) -> Result<Vec<DateMathOp>, TimeError> {
     let mut ops = Vec::new();
-    while let Some(op) = rest.chars().next() {
-        rest = &rest[1..];
+    loop {
+        // Grafana reads `now - 1h` as `now-1h`.
+        rest = rest.trim_start();
+        let Some(op) = rest.chars().next() else {
+            break;
+        };
+        rest = &rest[op.len_utf8()..];
         match op {
             '+' | '-' => {
+                rest = rest.trim_start();
                 let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
                 // Grafana reads a missing number as 1 (`now-d`).
                 let n: i64 = if digits == 0 {
@@ -140,20 +231,36 @@ fn parse_date_math(input: &str, mut rest: &str) -> Result<Vec<DateMathOp>, TimeE
 }
 
 fn take_unit(input: &str, rest: &mut &str) -> Result<TimeUnit, TimeError> {
-    let c = rest
-        .chars()
-        .next()
-        .ok_or_else(|| time_err(input, "missing unit at the end (one of s m h d w M y)"))?;
-    let unit =
-        TimeUnit::from_char(c).ok_or_else(|| time_err(input, format!("unknown unit `{c}`")))?;
-    *rest = &rest[c.len_utf8()..];
+    if rest.is_empty() {
+        return Err(time_err(
+            input,
+            "missing unit at the end (one of s m h d w M Q y fQ fy)",
+        ));
+    }
+    let (unit, len) = TimeUnit::read(rest).ok_or_else(|| {
+        time_err(
+            input,
+            format!(
+                "unknown unit `{}` (one of s m h d w M Q y fQ fy)",
+                rest.chars().next().unwrap_or(' ')
+            ),
+        )
+    })?;
+    *rest = &rest[len..];
     Ok(unit)
 }
 
-/// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS` (optionally `T` for the space and a
-/// trailing `Z`), all UTC.
+/// `YYYY-MM-DD`, `YYYYMMDD`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS[.SSS]` (optionally `T`
+/// for the space, and a trailing `Z` or `±HH:MM` offset), UTC unless an offset says otherwise.
 fn parse_utc_date(s: &str) -> Option<i64> {
-    let s = s.strip_suffix('Z').unwrap_or(s);
+    let compact;
+    let s = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        compact = format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..]);
+        compact.as_str()
+    } else {
+        s
+    };
+    let (s, offset_ms) = split_offset(s)?;
     let (date, time) = match s.find([' ', 'T']) {
         Some(i) => (&s[..i], Some(s[i + 1..].trim())),
         None => (s, None),
@@ -182,26 +289,57 @@ fn parse_utc_date(s: &str) -> Option<i64> {
         }
         ms += h * HOUR + min * MINUTE + (sec * 1000.0).round() as i64;
     }
-    Some(ms)
+    Some(ms - offset_ms)
+}
+
+/// A date's `Z` or `±HH:MM` (`±HHMM`) suffix: the rest and the offset in ms.
+fn split_offset(s: &str) -> Option<(&str, i64)> {
+    if let Some(rest) = s.strip_suffix('Z') {
+        return Some((rest, 0));
+    }
+    // An offset follows a time (`T10:00+02:00`), never a bare date (`2024-01-31`).
+    let Some(t) = s.find(['T', ' ']) else {
+        return Some((s, 0));
+    };
+    match s[t..].rfind(['+', '-']) {
+        Some(i) => {
+            let at = t + i;
+            let (rest, offset) = s.split_at(at);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let h: i64 = digits[..2].parse().ok()?;
+            let m: i64 = digits[2..].parse().ok()?;
+            Some((rest, sign * (h * HOUR + m * MINUTE)))
+        }
+        None => Some((s, 0)),
+    }
 }
 
 impl TimeExpr {
-    /// The instant this expression names at `now_ms`. `round_up` is for the end of a range:
-    /// `/d` then means the last millisecond of the day, as Grafana does for `to`.
+    /// The instant this expression names at `now_ms`, in UTC with Sunday weeks. `round_up` is
+    /// for the end of a range: `/d` then means the last millisecond of the day, as Grafana
+    /// does for `to`.
     pub fn resolve(&self, now_ms: i64, round_up: bool) -> i64 {
+        self.resolve_in(now_ms, round_up, &DateContext::default())
+    }
+
+    /// As [`TimeExpr::resolve`], in the calendar of `ctx`.
+    pub fn resolve_in(&self, now_ms: i64, round_up: bool, ctx: &DateContext) -> i64 {
         match self {
             TimeExpr::Absolute(ms) => *ms,
-            TimeExpr::Relative(ops) => ops.iter().fold(now_ms, |t, op| match *op {
-                DateMathOp::Add(n, unit) => add_units(t, n, unit),
-                DateMathOp::Round(unit) => {
-                    let start = start_of(t, unit);
-                    if round_up {
-                        add_units(start, 1, unit) - 1
-                    } else {
-                        start
-                    }
-                }
-            }),
+            TimeExpr::Relative(ops) => ops.iter().fold(now_ms, |t, op| apply(t, *op, round_up, ctx)),
+            TimeExpr::Anchored(ms, ops) => {
+                // Grafana does the math of a date anchor on the browser's clock, whatever the
+                // dashboard's time zone.
+                let local = DateContext {
+                    zone: "browser".into(),
+                    ..ctx.clone()
+                };
+                ops.iter().fold(*ms, |t, op| apply(t, *op, round_up, &local))
+            }
         }
     }
 
@@ -211,45 +349,82 @@ impl TimeExpr {
     }
 }
 
-fn add_units(t: i64, n: i64, unit: TimeUnit) -> i64 {
-    match unit {
-        TimeUnit::Second => t + n * SECOND,
-        TimeUnit::Minute => t + n * MINUTE,
-        TimeUnit::Hour => t + n * HOUR,
-        TimeUnit::Day => t + n * DAY,
-        TimeUnit::Week => t + n * WEEK,
-        TimeUnit::Month => add_months(t, n),
-        TimeUnit::Year => add_months(t, 12 * n),
+/// One step of date math. Seconds, minutes and hours are added to the instant; the other units
+/// to the wall clock of the time zone, as moment does; rounding is to the start (or the last
+/// millisecond) of the unit on the wall clock.
+fn apply(t: i64, op: DateMathOp, round_up: bool, ctx: &DateContext) -> i64 {
+    let zone = ctx.zone.as_str();
+    match op {
+        DateMathOp::Add(n, unit) => match unit.fixed_ms() {
+            Some(len) => t.saturating_add(n.saturating_mul(len)),
+            None => crate::tz::from_local(zone, add_units(crate::tz::to_local(zone, t), n, unit)),
+        },
+        DateMathOp::Round(unit) => {
+            let start = start_of(crate::tz::to_local(zone, t), unit, ctx);
+            let local = if round_up {
+                add_units(start, 1, unit) - 1
+            } else {
+                start
+            };
+            crate::tz::from_local(zone, local)
+        }
     }
 }
 
-/// Calendar month arithmetic; the day of month is clamped (Jan 31 + 1M = Feb 28/29), as moment does.
+fn add_units(t: i64, n: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second | TimeUnit::Minute | TimeUnit::Hour => {
+            t.saturating_add(n.saturating_mul(unit.fixed_ms().unwrap_or(0)))
+        }
+        TimeUnit::Day => t.saturating_add(n.saturating_mul(DAY)),
+        TimeUnit::Week => t.saturating_add(n.saturating_mul(WEEK)),
+        TimeUnit::Month => add_months(t, n),
+        TimeUnit::Quarter | TimeUnit::FiscalQuarter => add_months(t, n.saturating_mul(3)),
+        TimeUnit::Year | TimeUnit::FiscalYear => add_months(t, n.saturating_mul(12)),
+    }
+}
+
+/// Calendar month arithmetic; the day of month is clamped (Jan 31 + 1M = Feb 28/29), as moment
+/// does. Beyond a million years either way the answer is clamped there.
 fn add_months(t: i64, n: i64) -> i64 {
+    const LIMIT: i64 = 12_000_000;
+    let n = n.clamp(-LIMIT, LIMIT);
     let (days, ms_of_day) = (t.div_euclid(DAY), t.rem_euclid(DAY));
     let (y, m, d) = civil_from_days(days);
-    let total = y * 12 + (m as i64 - 1) + n;
+    let total = (y * 12 + (m as i64 - 1) + n).clamp(-LIMIT * 2, LIMIT * 2);
     let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
     let nd = d.min(days_in_month(ny, nm));
     days_from_civil(ny, nm, nd) * DAY + ms_of_day
 }
 
-/// The start of the `unit` that contains `t` (weeks start on Monday, ISO 8601).
-fn start_of(t: i64, unit: TimeUnit) -> i64 {
+/// The start of the `unit` that contains the wall-clock time `t`.
+fn start_of(t: i64, unit: TimeUnit, ctx: &DateContext) -> i64 {
     let days = t.div_euclid(DAY);
+    let (y, m, _) = civil_from_days(days);
+    let month_start = |y: i64, m0: i64| {
+        days_from_civil(y + m0.div_euclid(12), m0.rem_euclid(12) as u32 + 1, 1) * DAY
+    };
+    let fiscal = i64::from(ctx.fiscal_year_start_month.min(11));
     match unit {
         TimeUnit::Second => t.div_euclid(SECOND) * SECOND,
         TimeUnit::Minute => t.div_euclid(MINUTE) * MINUTE,
         TimeUnit::Hour => t.div_euclid(HOUR) * HOUR,
         TimeUnit::Day => days * DAY,
-        // 1970-01-01 was a Thursday: Monday-based weekday index is (days + 3) mod 7.
-        TimeUnit::Week => (days - (days + 3).rem_euclid(7)) * DAY,
-        TimeUnit::Month => {
-            let (y, m, _) = civil_from_days(days);
-            days_from_civil(y, m, 1) * DAY
+        TimeUnit::Week => {
+            // 1970-01-01 was a Thursday (4, with Sunday 0).
+            let weekday = (days + 4).rem_euclid(7);
+            (days - (weekday - ctx.week_start.index()).rem_euclid(7)) * DAY
         }
-        TimeUnit::Year => {
-            let (y, _, _) = civil_from_days(days);
-            days_from_civil(y, 1, 1) * DAY
+        TimeUnit::Month => month_start(y, m as i64 - 1),
+        TimeUnit::Quarter => month_start(y, (m as i64 - 1) / 3 * 3),
+        TimeUnit::Year => month_start(y, 0),
+        TimeUnit::FiscalYear => {
+            let into = (m as i64 - 1 - fiscal).rem_euclid(12);
+            month_start(y, m as i64 - 1 - into)
+        }
+        TimeUnit::FiscalQuarter => {
+            let into = (m as i64 - 1 - fiscal).rem_euclid(3);
+            month_start(y, m as i64 - 1 - into)
         }
     }
 }
@@ -315,6 +490,110 @@ impl UtcDateTime {
             second: (in_day % MINUTE / SECOND) as u32,
         }
     }
+}
+
+const MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+];
+
+/// An English ordinal, as moment's `Do`: `1st`, `2nd`, `11th`, `23rd`.
+fn ordinal(n: i64) -> String {
+    let suffix = match (n % 100, n % 10) {
+        (11..=13, _) => "th",
+        (_, 1) => "st",
+        (_, 2) => "nd",
+        (_, 3) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// Writes an instant (epoch ms) with a moment.js pattern, in UTC: `YYYY YY Q MMMM MMM MM M
+/// Do DDDD DDD DD D dddd ddd dd d E HH H hh h kk k mm m ss s SSS SS S A a ZZ Z X x` and
+/// `[literal text]`, as Grafana's date formats and `${__from:date:...}` take them (the
+/// English locale). Other characters are written as they are.
+pub fn format_moment(ms: i64, pattern: &str) -> String {
+    let t = UtcDateTime::from_ms(ms);
+    let days = ms.div_euclid(DAY);
+    // 1970-01-01 was a Thursday (4, with Sunday 0).
+    let weekday = (days + 4).rem_euclid(7) as usize;
+    let day_of_year = days - days_from_civil(t.year, 1, 1) + 1;
+    let millis = ms.rem_euclid(1000);
+    let h12 = if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
+    const TOKENS: &[&str] = &[
+        "YYYY", "MMMM", "dddd", "DDDD", "SSS", "MMM", "ddd", "DDD", "YY", "MM", "Do", "DD", "dd",
+        "HH", "hh", "kk", "mm", "ss", "SS", "ZZ", "Q", "M", "D", "d", "E", "H", "h", "k", "m", "s",
+        "S", "A", "a", "Z", "X", "x",
+    ];
+    let mut out = String::new();
+    let mut rest = pattern;
+    while !rest.is_empty() {
+        if let Some(inner) = rest.strip_prefix('[') {
+            match inner.find(']') {
+                Some(end) => {
+                    out.push_str(&inner[..end]);
+                    rest = &inner[end + 1..];
+                    continue;
+                }
+                None => {
+                    out.push_str(rest);
+                    break;
+                }
+            }
+        }
+        let Some(token) = TOKENS.iter().find(|tk| rest.starts_with(**tk)) else {
+            let c = rest.chars().next().expect("not empty");
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        let text = match *token {
+            "YYYY" => format!("{:04}", t.year),
+            "YY" => format!("{:02}", t.year.rem_euclid(100)),
+            "Q" => ((t.month - 1) / 3 + 1).to_string(),
+            "MMMM" => MONTHS[t.month as usize - 1].to_string(),
+            "MMM" => MONTHS[t.month as usize - 1][..3].to_string(),
+            "MM" => format!("{:02}", t.month),
+            "M" => t.month.to_string(),
+            "Do" => ordinal(i64::from(t.day)),
+            "DDDD" => format!("{day_of_year:03}"),
+            "DDD" => day_of_year.to_string(),
+            "DD" => format!("{:02}", t.day),
+            "D" => t.day.to_string(),
+            "dddd" => WEEKDAYS[weekday].to_string(),
+            "ddd" => WEEKDAYS[weekday][..3].to_string(),
+            "dd" => WEEKDAYS[weekday][..2].to_string(),
+            "d" => weekday.to_string(),
+            "E" => (if weekday == 0 { 7 } else { weekday }).to_string(),
+            "HH" => format!("{:02}", t.hour),
+            "H" => t.hour.to_string(),
+            "hh" => format!("{h12:02}"),
+            "h" => h12.to_string(),
+            "kk" => format!("{:02}", if t.hour == 0 { 24 } else { t.hour }),
+            "k" => (if t.hour == 0 { 24 } else { t.hour }).to_string(),
+            "mm" => format!("{:02}", t.minute),
+            "m" => t.minute.to_string(),
+            "ss" => format!("{:02}", t.second),
+            "s" => t.second.to_string(),
+            "SSS" => format!("{millis:03}"),
+            "SS" => format!("{:02}", millis / 10),
+            "S" => (millis / 100).to_string(),
+            "A" => (if t.hour < 12 { "AM" } else { "PM" }).to_string(),
+            "a" => (if t.hour < 12 { "am" } else { "pm" }).to_string(),
+            "ZZ" => "+0000".to_string(),
+            "Z" => "+00:00".to_string(),
+            "X" => ms.div_euclid(1000).to_string(),
+            "x" => ms.to_string(),
+            _ => unreachable!("every token is written"),
+        };
+        out.push_str(&text);
+        rest = &rest[token.len()..];
+    }
+    out
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC: the absolute form the time picker shows and accepts.
@@ -513,7 +792,7 @@ pub const REFRESH_INTERVALS: &[&str] = &["", "5s", "10s", "30s", "1m", "5m", "15
 pub fn to_url_value(input: &str) -> Result<String, TimeError> {
     match parse_time(input)? {
         TimeExpr::Absolute(ms) => Ok(ms.to_string()),
-        TimeExpr::Relative(_) => Ok(input.trim().to_string()),
+        TimeExpr::Relative(_) | TimeExpr::Anchored(..) => Ok(input.trim().to_string()),
     }
 }
 
@@ -549,7 +828,35 @@ mod tests {
         assert_eq!(r("now-1h-30m"), NOW - 90 * MINUTE);
         assert_eq!(r("now/d"), at("2024-03-15"));
         assert_eq!(r("now-7d/d"), at("2024-03-08"));
-        assert_eq!(r("now/w"), at("2024-03-11"), "weeks start on Monday");
+        assert_eq!(r("now/w"), at("2024-03-10"), "weeks start on Sunday, as en-US");
+        let monday = DateContext {
+            week_start: WeekStart::Monday,
+            ..DateContext::default()
+        };
+        let w = parse_time("now/w").unwrap();
+        assert_eq!(w.resolve_in(NOW, false, &monday), at("2024-03-11"));
+        let fiscal = DateContext {
+            fiscal_year_start_month: 3,
+            ..DateContext::default()
+        };
+        assert_eq!(parse_time("now/fy").unwrap().resolve_in(NOW, false, &fiscal), at("2023-04-01"));
+        assert_eq!(parse_time("now/fQ").unwrap().resolve_in(NOW, false, &fiscal), at("2024-01-01"));
+        assert_eq!(r("now/Q"), at("2024-01-01"));
+        assert_eq!(r("now - 1h"), NOW - HOUR);
+        let berlin = DateContext {
+            zone: "Europe/Berlin".into(),
+            ..DateContext::default()
+        };
+        assert_eq!(
+            parse_time("now/d").unwrap().resolve_in(NOW, false, &berlin),
+            at("2024-03-14 23:00")
+        );
+        assert_eq!(
+            parse_time("2024-01-31||+1M").unwrap().resolve(NOW, false),
+            at("2024-02-29")
+        );
+        assert_eq!(at("20240131"), at("2024-01-31"));
+        assert_eq!(at("2024-01-31T10:00:00+02:00"), at("2024-01-31 08:00"));
         assert_eq!(r("now-1M"), at("2024-02-15 13:45:30.25"));
         assert_eq!(r("now-1y/y"), at("2023-01-01"));
         assert_eq!(r("now/M"), at("2024-03-01"));
@@ -603,11 +910,11 @@ mod tests {
     fn errors_name_the_input() {
         assert_eq!(
             parse_time("now-6x").unwrap_err().to_string(),
-            "time `now-6x`: unknown unit `x`"
+            "time `now-6x`: unknown unit `x` (one of s m h d w M Q y fQ fy)"
         );
         assert_eq!(
             parse_time("now-6").unwrap_err().to_string(),
-            "time `now-6`: missing unit at the end (one of s m h d w M y)"
+            "time `now-6`: missing unit at the end (one of s m h d w M Q y fQ fy)"
         );
         assert_eq!(
             parse_time("now*2h").unwrap_err().message,

@@ -15,6 +15,7 @@
 
 use crate::field::grafana_regex;
 use crate::frame::Series;
+use crate::reduce::{self as reducers, Reducer};
 use crate::model::{Target, Transformation};
 use crate::regex::Regex;
 use crate::table::{compare_cells, Cell, Column, ColumnKind, Table};
@@ -636,62 +637,9 @@ pub fn merge(frames: Vec<Frame>) -> Vec<Frame> {
 }
 
 /// A reducer's id as Grafana writes it, with the old aliases (`current`, `avg`, `total`).
-fn canonical_reducer(id: &str) -> &str {
-    match id {
-        "current" => "lastNotNull",
-        "avg" => "mean",
-        "total" => "sum",
-        other => other,
-    }
-}
-
 /// The name Grafana gives a reducer (a `reduce` column, a `calculateField` field).
 pub fn reducer_name(id: &str) -> Option<String> {
-    let id = canonical_reducer(id);
-    Some(
-        match id {
-            "lastNotNull" => "Last *",
-            "last" => "Last",
-            "firstNotNull" => "First *",
-            "first" => "First",
-            "min" => "Min",
-            "max" => "Max",
-            "mean" => "Mean",
-            "median" => "Median",
-            "sum" => "Total",
-            "count" => "Count",
-            "range" => "Range",
-            "delta" => "Delta",
-            "step" => "Step",
-            "diff" => "Difference",
-            "diffperc" => "Difference percent",
-            "logmin" => "Min (above zero)",
-            "allIsZero" => "All Zeros",
-            "allIsNull" => "All Nulls",
-            "changeCount" => "Change Count",
-            "distinctCount" => "Distinct Count",
-            "variance" => "Variance",
-            "stdDev" => "StdDev",
-            _ => {
-                let p: u32 = id.strip_prefix('p')?.parse().ok()?;
-                if !(1..=99).contains(&p) {
-                    return None;
-                }
-                let nth = if (4..=20).contains(&p) {
-                    "th"
-                } else {
-                    match p % 10 {
-                        1 => "st",
-                        2 => "nd",
-                        3 => "rd",
-                        _ => "th",
-                    }
-                };
-                return Some(format!("{p}{nth} %"));
-            }
-        }
-        .to_string(),
-    )
+    Reducer::from_id(id).map(Reducer::name)
 }
 
 fn number_of(c: &Cell) -> Option<f64> {
@@ -702,132 +650,19 @@ fn number_of(c: &Cell) -> Option<f64> {
     }
 }
 
-/// Reduces values with one of Grafana's reducers (`fieldReducers`, `doStandardCalcs`): nulls
-/// count in `count`; `lastNotNull`/`firstNotNull` skip nulls and NaN; numeric reducers of a
-/// non-number field are empty. `None` for a reducer id Grafana does not have.
-pub fn reduce_cells(id: &str, values: &[Cell], numeric: bool) -> Option<Cell> {
-    let id = canonical_reducer(id);
-    let present = |c: &&Cell| match c {
-        Cell::Empty => false,
-        Cell::Number(v) => !v.is_nan(),
-        _ => true,
-    };
-    let nums: Vec<f64> = if numeric {
-        values
-            .iter()
-            .filter(present)
-            .filter_map(number_of)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let num = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
-    let max = nums.iter().copied().reduce(f64::max);
-    let min = nums.iter().copied().reduce(f64::min);
-    let first_nn = values.iter().find(present).cloned();
-    let last_nn = values.iter().rev().find(present).cloned();
-    let diff = match (
-        first_nn.as_ref().and_then(number_of),
-        last_nn.as_ref().and_then(number_of),
-    ) {
-        (Some(a), Some(b)) => Some(b - a),
-        _ => None,
-    };
-    Some(match id {
-        "lastNotNull" => last_nn.unwrap_or(Cell::Empty),
-        "last" => values.last().cloned().unwrap_or(Cell::Empty),
-        "firstNotNull" => first_nn.unwrap_or(Cell::Empty),
-        "first" => values.first().cloned().unwrap_or(Cell::Empty),
-        "count" => Cell::Number(values.len() as f64),
-        "sum" => Cell::Number(nums.iter().sum()),
-        "mean" => num((!nums.is_empty()).then(|| nums.iter().sum::<f64>() / nums.len() as f64)),
-        "max" => num(max),
-        "min" => num(min),
-        "range" => num(max.zip(min).map(|(a, b)| a - b)),
-        "diff" => num(diff),
-        "diffperc" => match (diff, first_nn.as_ref().and_then(number_of)) {
-            (Some(d), Some(f)) => Cell::Number(d / f * 100.0),
-            _ => Cell::Number(0.0),
-        },
-        "logmin" => num(nums.iter().copied().filter(|v| *v > 0.0).reduce(f64::min)),
-        "delta" => {
-            // Rises are summed; a drop (a counter reset) adds nothing, nor does the step
-            // right after it.
-            let (mut delta, mut up) = (0.0, true);
-            for w in nums.windows(2) {
-                if w[0] > w[1] {
-                    up = false;
-                } else {
-                    if up {
-                        delta += w[1] - w[0];
-                    }
-                    up = true;
-                }
-            }
-            Cell::Number(delta)
-        }
-        "step" => num(nums.windows(2).map(|w| w[1] - w[0]).reduce(f64::min)),
-        "median" => {
-            let mut s = nums.clone();
-            crate::sort::sort_by(&mut s, f64::total_cmp);
-            let mid = s.len() / 2;
-            num(match s.len() {
-                0 => None,
-                n if n % 2 == 0 => Some((s[mid - 1] + s[mid]) / 2.0),
-                _ => Some(s[mid]),
-            })
-        }
-        "variance" | "stdDev" => {
-            let n = nums.len() as f64;
-            let var = if nums.is_empty() {
-                0.0
-            } else {
-                let mean = nums.iter().sum::<f64>() / n;
-                nums.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n
-            };
-            Cell::Number(if id == "variance" { var } else { var.sqrt() })
-        }
-        "allIsNull" => Cell::Text((!values.iter().any(|c| present(&c))).to_string()),
-        "allIsZero" => Cell::Text(
-            (values.iter().any(|c| present(&c))
-                && values
-                    .iter()
-                    .filter(present)
-                    .all(|c| number_of(c) == Some(0.0)))
-            .to_string(),
-        ),
-        "changeCount" => Cell::Number(
-            values
-                .windows(2)
-                .filter(|w| !same_cell(&w[0], &w[1]))
-                .count() as f64,
-        ),
-        "distinctCount" => {
-            let mut keys: Vec<String> = values.iter().map(cell_key).collect();
-            crate::sort::sort(&mut keys);
-            keys.dedup();
-            Cell::Number(keys.len() as f64)
-        }
-        other => {
-            let p: usize = other.strip_prefix('p')?.parse().ok()?;
-            if !(1..=99).contains(&p) {
-                return None;
-            }
-            let mut s = nums.clone();
-            crate::sort::sort_by(&mut s, f64::total_cmp);
-            num((!s.is_empty()).then(|| {
-                let i = ((s.len() - 1) as f64 * p as f64 / 100.0).round() as usize;
-                s[i.min(s.len() - 1)]
-            }))
-        }
-    })
+/// Reduces values with one of Grafana's reducers ([`crate::reduce`]); `None` for a reducer id
+/// Grafana does not have.
+pub fn reduce_cells(id: &str, values: &[Cell]) -> Option<Cell> {
+    Some(reducers::reduce(Reducer::from_id(id)?, values).into_cell())
 }
 
 /// The kind of field a reducer's results make (`getFieldTypeForReducer`).
 fn reducer_kind(id: &str, input: FieldKind) -> FieldKind {
-    match canonical_reducer(id) {
-        "lastNotNull" | "last" | "firstNotNull" | "first" => input,
-        "allIsNull" | "allIsZero" => FieldKind::String,
+    match Reducer::from_id(id) {
+        Some(r) if r.keeps_values() => input,
+        Some(Reducer::AllIsNull | Reducer::AllIsZero | Reducer::AllValues | Reducer::UniqueValues) => {
+            FieldKind::String
+        }
         _ => FieldKind::Number,
     }
 }
@@ -907,7 +742,7 @@ pub fn group_by(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
                     .iter()
                     .map(|m| {
                         let group_values: Vec<Cell> = m.iter().map(|&r| cell(f, r)).collect();
-                        reduce_cells(&calc, &group_values, f.kind != FieldKind::String)
+                        reduce_cells(&calc, &group_values)
                             .unwrap_or(Cell::Empty)
                     })
                     .collect();
@@ -1299,7 +1134,7 @@ pub fn calculate_field(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>
                                     .iter()
                                     .map(|f| f.values.get(r).cloned().unwrap_or(Cell::Empty))
                                     .collect();
-                                reduce_cells(&reducer, &row, true).unwrap_or(Cell::Empty)
+                                reduce_cells(&reducer, &row).unwrap_or(Cell::Empty)
                             })
                             .collect(),
                     )
@@ -1364,7 +1199,7 @@ pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String>
                 let mut fields = Vec::new();
                 for f in frame.fields.iter().filter(|f| wanted(f)) {
                     for r in &reducers {
-                        let v = reduce_cells(r, &f.values, true).unwrap_or(Cell::Empty);
+                        let v = reduce_cells(r, &f.values).unwrap_or(Cell::Empty);
                         let mut copy = f.clone();
                         copy.values = vec![v];
                         copy.kind = reducer_kind(r, f.kind);
@@ -1393,7 +1228,7 @@ pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String>
             }
             names.push(Cell::Text(n));
             for (k, r) in reducers.iter().enumerate() {
-                columns[k].push(reduce_cells(r, &f.values, true).unwrap_or(Cell::Empty));
+                columns[k].push(reduce_cells(r, &f.values).unwrap_or(Cell::Empty));
             }
         }
     }
@@ -1916,28 +1751,29 @@ mod tests {
     #[test]
     fn reducers_follow_grafana() {
         let v = [Cell::Empty, n(2.0), n(6.0), n(1.0), n(4.0), n(f64::NAN)];
-        assert_eq!(reduce_cells("lastNotNull", &v, true), Some(n(4.0)));
-        assert_eq!(reduce_cells("current", &v, true), Some(n(4.0)));
-        assert_eq!(reduce_cells("firstNotNull", &v, true), Some(n(2.0)));
-        assert_eq!(reduce_cells("first", &v, true), Some(Cell::Empty));
-        assert_eq!(reduce_cells("count", &v, true), Some(n(6.0)));
-        assert_eq!(reduce_cells("sum", &v, true), Some(n(13.0)));
-        assert_eq!(reduce_cells("avg", &v, true), Some(n(3.25)));
-        assert_eq!(reduce_cells("range", &v, true), Some(n(5.0)));
-        assert_eq!(reduce_cells("diff", &v, true), Some(n(2.0)));
+        assert_eq!(reduce_cells("lastNotNull", &v), Some(n(4.0)));
+        assert_eq!(reduce_cells("current", &v), Some(n(4.0)));
+        assert_eq!(reduce_cells("firstNotNull", &v), Some(n(2.0)));
+        assert_eq!(reduce_cells("first", &v), Some(Cell::Empty));
+        // Grafana counts values, NaN among them, but not nulls.
+        assert_eq!(reduce_cells("count", &v), Some(n(5.0)));
+        assert_eq!(reduce_cells("sum", &v), Some(n(13.0)));
+        assert_eq!(reduce_cells("avg", &v), Some(n(3.25)));
+        assert_eq!(reduce_cells("range", &v), Some(n(5.0)));
+        assert_eq!(reduce_cells("diff", &v), Some(n(2.0)));
         // 2 -> 6 rises by 4; the drop to 1 is a reset; the rise right after it is not counted.
-        assert_eq!(reduce_cells("delta", &v, true), Some(n(4.0)));
-        assert_eq!(reduce_cells("median", &v, true), Some(n(3.0)));
-        assert_eq!(reduce_cells("p50", &v, true), Some(n(4.0)));
+        assert_eq!(reduce_cells("delta", &v), Some(n(4.0)));
+        assert_eq!(reduce_cells("median", &v), Some(n(3.0)));
+        assert_eq!(reduce_cells("p50", &v), Some(n(4.0)));
         assert_eq!(
-            reduce_cells("distinctCount", &[n(1.0), n(1.0), text("a")], false),
+            reduce_cells("distinctCount", &[n(1.0), n(1.0), text("a")]),
             Some(n(2.0))
         );
         assert_eq!(
-            reduce_cells("lastNotNull", &[text("a"), Cell::Empty], false),
+            reduce_cells("lastNotNull", &[text("a"), Cell::Empty]),
             Some(text("a"))
         );
-        assert_eq!(reduce_cells("nope", &v, true), None);
+        assert_eq!(reduce_cells("nope", &v), None);
         assert_eq!(reducer_name("sum").as_deref(), Some("Total"));
         assert_eq!(reducer_name("p95").as_deref(), Some("95th %"));
         assert_eq!(reducer_name("p1").as_deref(), Some("1st %"));

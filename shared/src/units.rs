@@ -29,6 +29,44 @@ fn plain(text: String, suffix: &str) -> FormattedValue {
     }
 }
 
+/// A number as JavaScript's `String(n)` writes it: the shortest digits that read back as the
+/// same number, in plain notation from 1e-7 up to 1e21, in exponent notation (`1e+21`,
+/// `1.5e-7`) beyond; `NaN`, `Infinity`, `-Infinity`.
+pub fn js_number(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
+    let sci = format!("{:e}", v.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("an integer exponent");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    let n = exp + 1;
+    let sign = if v < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = if n - 1 >= 0 { format!("+{}", n - 1) } else { format!("{}", n - 1) };
+        if k == 1 {
+            format!("{digits}e{e}")
+        } else {
+            format!("{}.{}e{e}", &digits[..1], &digits[1..])
+        }
+    };
+    format!("{sign}{body}")
+}
+
 /// Grafana's `getDecimalsForValue`: decimals enough to show about two significant digits
 /// for the value's magnitude; none for whole numbers.
 pub fn auto_decimals(value: f64) -> usize {
@@ -279,6 +317,27 @@ mod tests {
         assert_eq!(to_fixed(-0.0001, Some(2)), "0.00");
         assert_eq!(to_fixed(f64::NAN, None), "NaN");
         assert_eq!(to_fixed(f64::INFINITY, None), "+Inf");
+    }
+
+    #[test]
+    fn numbers_as_javascript_writes_them() {
+        for (v, js) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1.0, "1"),
+            (-2.5, "-2.5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e21, "1e+21"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(js_number(v), js, "{v}");
+        }
     }
 
     #[test]

@@ -105,25 +105,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 
 /// uPlot from the npm registry, at the version `bench/package-lock.json` pins.
 fn install_uplot(root: &Path, out: &Path) -> Result<(), String> {
-    let lock = root.join("bench/package-lock.json");
-    let installed = out.join("package-lock.json");
-    let same = std::fs::read(&lock).ok() == std::fs::read(&installed).ok();
-    if same
-        && out
-            .join("node_modules/uplot/dist/uPlot.iife.min.js")
-            .is_file()
-    {
-        return Ok(());
-    }
-    println!("xtask: installing uPlot from npm into {}", out.display());
-    for f in ["package.json", "package-lock.json"] {
-        std::fs::copy(root.join("bench").join(f), out.join(f))
-            .map_err(|e| format!("bench/{f}: {e}"))?;
-    }
-    tools::run(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(out),
+    tools::npm_ci(
+        &root.join("bench"),
+        out,
+        "node_modules/uplot/dist/uPlot.iife.min.js",
+        "uPlot",
     )
 }
 

@@ -25,6 +25,10 @@ const USAGE: &str = "usage:
       messages) with many more cases than `test` does [default: 100000 each].
   cargo xtask ui
       Build only the UI into dist/ (what `run` and `test` do first).
+  cargo xtask conformance [--cases N] [--seed S] [--show N] [CATEGORY...]
+      Compare kubeglass with Grafana's own code (its npm packages, installed under
+      target/conformance/, test-only) on N generated cases per category [default: 2000],
+      and print the table and the first mismatches no deliberate difference explains.
   cargo xtask bench [--skip-ui]
       Measure kubeglass against its baselines (uPlot, Prometheus itself) on this machine: print
       one table and write it to target/bench/report.md (about ten minutes). --skip-ui measures
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Some("ui") => build_ui(&xtask::workspace_root()),
         Some("fuzz") => fuzz(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
+        Some("conformance") => conformance(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -205,6 +210,18 @@ fn run(args: &[String]) -> Result<(), String> {
     outcome
 }
 
+fn conformance(args: &[String]) -> Result<(), String> {
+    let root = xtask::workspace_root();
+    tools::ensure_conformance_oracle(&root)?;
+    tools::run(
+        Command::new("cargo")
+            .args(["run", "--release", "-q", "-p", "kubeglass-conformance", "--"])
+            .args(args)
+            .env("KUBEGLASS_ORACLE", tools::conformance_dir())
+            .current_dir(&root),
+    )
+}
+
 fn fuzz(args: &[String]) -> Result<(), String> {
     let cases = match args.first() {
         Some(n) => n
@@ -241,6 +258,7 @@ fn test(args: &[String]) -> Result<(), String> {
             browser: true,
         },
     )?;
+    tools::ensure_conformance_oracle(&root)?;
     build_ui(&root)?;
     println!("xtask: building the server");
     tools::run(
@@ -258,7 +276,8 @@ fn test(args: &[String]) -> Result<(), String> {
             .args(cargo_args)
             .current_dir(&root)
             .env("KUBEGLASS_BIN", target.join("debug/kubeglass"))
-            .env("KUBEGLASS_UI", root.join("dist")),
+            .env("KUBEGLASS_UI", root.join("dist"))
+            .env("KUBEGLASS_ORACLE", tools::conformance_dir()),
     );
     // Every skip, listed after cargo's own summaries (which count a skipped test as passed).
     let skipped = std::fs::read_to_string(&skips).unwrap_or_default();

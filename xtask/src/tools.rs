@@ -82,6 +82,10 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<(), String> {
         wanted.extend_from_slice(BROWSER_PACKAGES);
     }
     ensure_debian_packages(&wanted)?;
+    // Dashboards' time zones are read natively from the system's database.
+    if !Path::new("/usr/share/zoneinfo/Europe/Berlin").is_file() {
+        install_debian_packages(&["tzdata"])?;
+    }
     ensure_wasm_target()?;
     let v = versions(root)?;
     ensure_cargo_tool(
@@ -115,6 +119,10 @@ fn ensure_debian_packages(wanted: &[(&str, &str)]) -> Result<(), String> {
         .map(|(_, package)| *package)
         .collect();
     missing.dedup();
+    install_debian_packages(&missing)
+}
+
+fn install_debian_packages(missing: &[&str]) -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
@@ -125,7 +133,7 @@ fn ensure_debian_packages(wanted: &[(&str, &str)]) -> Result<(), String> {
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
         .args(["install", "-y", "-qq"])
-        .args(&missing)
+        .args(missing)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     // Debian's packages start their services where an init system runs; kubeglass starts its
     // own copies on free ports, so the system-wide ones are left as they are.
@@ -200,6 +208,55 @@ fn ensure_binaryen(release: &str) -> Result<(), String> {
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
         .arg(format!("binaryen@{release}")))
+}
+
+/// Installs the npm packages that `from/package-lock.json` pins into `out` (`npm ci`), unless
+/// `out` already holds that lock and the file `probe` (a path under `out`) exists. The bench's
+/// uPlot and the conformance suite's Grafana packages come this way; neither is shipped.
+pub fn npm_ci(from: &Path, out: &Path, probe: &str, what: &str) -> Result<(), String> {
+    let lock = from.join("package-lock.json");
+    let installed = out.join("package-lock.json");
+    let same = std::fs::read(&lock).ok() == std::fs::read(&installed).ok();
+    if same && out.join(probe).is_file() {
+        return Ok(());
+    }
+    println!("xtask: installing {what} from npm into {}", out.display());
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for f in ["package.json", "package-lock.json", ".npmrc"] {
+        let src = from.join(f);
+        if src.is_file() {
+            std::fs::copy(&src, out.join(f)).map_err(|e| format!("{}: {e}", src.display()))?;
+        }
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(out))
+}
+
+/// Where the conformance suite's oracle runs: Grafana's packages and the oracle's scripts.
+pub fn conformance_dir() -> PathBuf {
+    crate::target_dir().join("conformance")
+}
+
+/// Grafana's own npm packages for the conformance suite (`conformance/oracle/`), and the
+/// oracle's scripts beside them (copied each time: they are the project's, and small).
+pub fn ensure_conformance_oracle(root: &Path) -> Result<(), String> {
+    let from = root.join("conformance/oracle");
+    let out = conformance_dir();
+    npm_ci(
+        &from,
+        &out,
+        "node_modules/@grafana/data/package.json",
+        "Grafana's packages for the conformance suite (test-only)",
+    )?;
+    for f in ["oracle.mjs", "hooks.mjs", "stubs/grafana-runtime.mjs"] {
+        let to = out.join(f);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::copy(from.join(f), &to).map_err(|e| format!("conformance/oracle/{f}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// `PATH` for trunk: npm's wasm-opt and cargo's bin dir first.
