@@ -9,15 +9,14 @@
 //! What it had to drop (a singlestat's `prefix`, for instance) is returned as a [`Note`].
 
 mod graph;
+mod schema;
 mod singlestat;
 mod table;
 
 use serde_json::{json, Map, Value};
 
-/// The schema version migrated dashboards have: the one most of the corpus is saved with
-/// (Grafana 10.x/11.0). Versions 40 and 41 only change defaults kubeglass does not read
-/// (refresh picker, time picker `nowDelay`), so a 41 dashboard is left at 41.
-pub const TARGET_SCHEMA_VERSION: i64 = 39;
+/// The schema version migrated dashboards have: the latest Grafana (13) writes.
+pub const TARGET_SCHEMA_VERSION: i64 = 43;
 
 /// Something the migration could not carry over, for the user to know about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +50,7 @@ pub fn migrate(mut dashboard: Value) -> Migrated {
         if obj.get("rows").is_some_and(Value::is_array) {
             rows_to_grid(obj);
         }
+        schema::upgrade(obj, before);
         if let Some(panels) = obj.get_mut("panels").and_then(Value::as_array_mut) {
             for panel in panels.iter_mut() {
                 migrate_panel(panel, &mut notes);
@@ -89,9 +89,13 @@ fn migrate_panel(panel: &mut Value, notes: &mut Vec<Note>) {
         "graph" => graph::graph_to_timeseries(obj, notes),
         "singlestat" | "grafana-singlestat-panel" => singlestat::singlestat_to_stat(obj, notes),
         "table" | "table-old" if obj.contains_key("styles") => table::angular_table_to_table(obj),
-        // v26: the text panel was rewritten in React as `text2`, then renamed back.
+        // v26: the text panel was rewritten in React as `text2`, then renamed back; the
+        // Angular settings it kept are dropped.
         "text2" => {
             obj.insert("type".into(), json!("text"));
+            if let Some(options) = obj.get_mut("options").and_then(Value::as_object_mut) {
+                options.remove("angular");
+            }
         }
         "stat" | "gauge" | "bargauge" | "singlestat2" => {
             if kind == "singlestat2" {
@@ -472,12 +476,12 @@ mod tests {
     #[test]
     fn version_before_and_after_are_reported() {
         let m = migrate(json!({"schemaVersion": 14, "panels": []}));
-        assert_eq!((m.version_before, m.version_after), (14, 39));
-        assert_eq!(m.dashboard["schemaVersion"], json!(39));
-        let newer = migrate(json!({"schemaVersion": 41, "panels": []}));
-        assert_eq!(newer.version_after, 41);
+        assert_eq!((m.version_before, m.version_after), (14, 43));
+        assert_eq!(m.dashboard["schemaVersion"], json!(43));
+        let newer = migrate(json!({"schemaVersion": 44, "panels": []}));
+        assert_eq!(newer.version_after, 44);
         let absent = migrate(json!({"panels": []}));
-        assert_eq!((absent.version_before, absent.version_after), (0, 39));
+        assert_eq!((absent.version_before, absent.version_after), (0, 43));
     }
 
     #[test]

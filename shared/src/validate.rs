@@ -94,13 +94,8 @@ pub fn validate_dashboard(dashboard: &Value) -> Result<(), ValidationError> {
     }
     let panels = obj.get("panels");
     let rows = obj.get("rows");
+    // A dashboard without panels (or rows) is an empty one, as Grafana takes it.
     match (panels, rows) {
-        (None, None) => {
-            return Err(err(
-                "dashboard.panels",
-                "is missing (a dashboard needs `panels`, or legacy `rows`)",
-            ))
-        }
         (Some(p), _) if !p.is_array() => {
             return Err(err(
                 "dashboard.panels",
@@ -269,11 +264,6 @@ mod tests {
                 json!({"title": 3, "panels": []}),
                 "dashboard.title",
                 "must be a string, found a number",
-            ),
-            (
-                json!({"title": "A"}),
-                "dashboard.panels",
-                "is missing (a dashboard needs `panels`, or legacy `rows`)",
             ),
             (
                 json!({"title": "A", "panels": {}}),

@@ -94,11 +94,6 @@ async fn bad_input_is_refused_with_a_message_and_stores_nothing() {
             "dashboard.title: is missing",
         ),
         (
-            json!({"dashboard": {"title": "No panels"}}).to_string(),
-            400,
-            "dashboard.panels: is missing (a dashboard needs `panels`, or legacy `rows`)",
-        ),
-        (
             json!({"dashboard": {"title": "T", "panels": [{"id": 1}, {"id": "two"}]}}).to_string(),
             400,
             "dashboard.panels[1].id: must be an integer, found a string",
@@ -346,8 +341,8 @@ fn check_dashboard_reports_each_file() {
     assert_eq!(
         text,
         format!(
-            "{}: ok, schemaVersion 13 -> 39, 5/5 panels supported\n\
-             {}: ok, schemaVersion 39 -> 39, 5/5 panels supported\n\
+            "{}: ok, schemaVersion 13 -> 43, 5/5 panels supported\n\
+             {}: ok, schemaVersion 39 -> 43, 5/5 panels supported\n\
              {}: dashboard.panels[0].gridPos: must be an object, found an array\n",
             good.display(),
             current.display(),
@@ -363,7 +358,7 @@ fn check_dashboard_reports_each_file() {
     assert_eq!(reports[0]["ok"], json!(true));
     assert_eq!(reports[0]["error"], Value::Null);
     assert_eq!(reports[0]["schema_version_before"], json!(13));
-    assert_eq!(reports[0]["schema_version_after"], json!(39));
+    assert_eq!(reports[0]["schema_version_after"], json!(43));
     assert_eq!(reports[0]["panels_total"], json!(5));
     assert_eq!(reports[0]["panels_supported"], json!(5));
     assert_eq!(reports[0]["unresolved"], json!([]));
