@@ -249,9 +249,9 @@ pub fn reduce(reducer: Reducer, values: &[Cell]) -> Reduced {
         Reducer::LastNotNull => value(last_nn),
         Reducer::Min => number(min),
         Reducer::Max => number(max),
-        Reducer::Sum => Reduced::Number(numbers.iter().sum()),
+        Reducer::Sum => Reduced::Number(numbers.iter().fold(0.0, |a, b| a + b)),
         Reducer::Mean => number(
-            (!numbers.is_empty()).then(|| numbers.iter().sum::<f64>() / numbers.len() as f64),
+            (!numbers.is_empty()).then(|| numbers.iter().fold(0.0, |a, b| a + b) / numbers.len() as f64),
         ),
         Reducer::Count => Reduced::Number(present().count() as f64),
         Reducer::CountAll => Reduced::Number(values.len() as f64),

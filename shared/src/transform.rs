@@ -107,11 +107,16 @@ impl Frame {
 
     /// Each field's display name (Grafana's `getFieldDisplayName`).
     pub fn display_names(&self) -> Vec<String> {
-        let single = single_label_name(&self.fields);
+        self.display_names_with(single_label_name(&self.fields).as_deref())
+    }
+
+    /// As [`Frame::display_names`], with the label that names fields decided over several
+    /// frames (`single`: the one label every labelled field has, if there is one).
+    fn display_names_with(&self, single: Option<&str>) -> Vec<String> {
         let base: Vec<(String, bool)> = self
             .fields
             .iter()
-            .map(|f| base_display_name(f, single.as_deref()))
+            .map(|f| base_display_name(f, single))
             .collect();
         base.iter()
             .enumerate()
@@ -642,6 +647,14 @@ pub fn reducer_name(id: &str) -> Option<String> {
     Reducer::from_id(id).map(Reducer::name)
 }
 
+/// A value as an operand of `calculateField`'s arithmetic: a null is 0, as in JavaScript.
+fn arith(c: &Cell) -> Option<f64> {
+    match c {
+        Cell::Empty => Some(0.0),
+        other => number_of(other),
+    }
+}
+
 fn number_of(c: &Cell) -> Option<f64> {
     match c {
         Cell::Number(v) => Some(*v),
@@ -1033,10 +1046,19 @@ pub fn calculate_field(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>
         .unwrap_or("reduceRow");
     let as_time_series = options.get("timeSeries").and_then(Value::as_bool) != Some(false);
     let replace = options.get("replaceFields").and_then(Value::as_bool) == Some(true);
+    let field_names: Vec<String> = frames
+        .iter()
+        .flat_map(|f| f.display_names().into_iter().chain(f.fields.iter().map(|x| x.name.clone())))
+        .collect();
+    // A number for the right operand (`{"fixed": "100"}`, or `"100"` naming no field): each
+    // frame is computed on its own, not joined first.
     let binary_fixed_right = mode == "binary"
-        && options
-            .pointer("/binary/right/fixed")
-            .is_some_and(|v| !v.is_null());
+        && match options.pointer("/binary/right") {
+            Some(Value::String(s)) => s.trim().parse::<f64>().is_ok() && !field_names.contains(s),
+            Some(Value::Number(_)) => true,
+            Some(o) => o.get("fixed").is_some_and(|v| !v.is_null()),
+            None => false,
+        };
     let frames = if as_time_series && !binary_fixed_right {
         ensure_columns(frames)
     } else {
@@ -1059,13 +1081,13 @@ pub fn calculate_field(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>
                 .and_then(Value::as_str)
                 .unwrap_or("+")
                 .to_string();
+            // Grafana 13 computes these four; with any other operator it leaves the frames
+            // as they are (and so does kubeglass, saying so).
             let f: fn(f64, f64) -> f64 = match op.as_str() {
                 "+" => |a, b| a + b,
                 "-" => |a, b| a - b,
                 "*" => |a, b| a * b,
                 "/" => |a, b| a / b,
-                "%" => |a, b| a % b,
-                "^" | "**" => f64::powf,
                 other => return Err(format!("binary operator `{other}`")),
             };
             let side = |v: Option<&Value>| match v {
@@ -1091,7 +1113,8 @@ pub fn calculate_field(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>
                     Some(
                         l.iter()
                             .zip(&r)
-                            .map(|(x, y)| match (number_of(x), number_of(y)) {
+                            // A null is 0 to Grafana's arithmetic (JavaScript's).
+                            .map(|(x, y)| match (arith(x), arith(y)) {
                                 (Some(x), Some(y)) => Cell::Number(f(x, y)),
                                 _ => Cell::Empty,
                             })
@@ -1177,12 +1200,15 @@ pub fn calculate_field(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>
 }
 
 /// `reduce`: mode `seriesToRows` (the default) gives one frame with a `Field` column (each
-/// number field's display name) and a column per calculation (`reducers`, named as Grafana
-/// names them); `reduceFields` keeps each frame's number fields, reduced to one row.
+/// non-time field's display name, as named among all the frames) and a column per
+/// calculation (`reducers`, `max` by default, named as Grafana names them); `reduceFields`
+/// keeps each frame's fields (the time field too with `includeTimeField`), each reduced to one
+/// row, labelled with the reducer when there are several. Text fields are reduced too: their
+/// numeric calculations are empty, as Grafana's.
 pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String> {
     let mut reducers = names_list(options.get("reducers"));
     if reducers.is_empty() {
-        reducers.push("lastNotNull".into());
+        reducers.push("max".into());
     }
     for r in &reducers {
         if reducer_name(r).is_none() {
@@ -1190,19 +1216,21 @@ pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String>
         }
     }
     let include_time = options.get("includeTimeField").and_then(Value::as_bool) == Some(true);
-    let wanted =
-        |f: &Field| f.kind == FieldKind::Number || (include_time && f.kind == FieldKind::Time);
     if options.get("mode").and_then(Value::as_str) == Some("reduceFields") {
         return Ok(frames
             .into_iter()
             .filter_map(|frame| {
                 let mut fields = Vec::new();
-                for f in frame.fields.iter().filter(|f| wanted(f)) {
+                for f in frame
+                    .fields
+                    .iter()
+                    .filter(|f| include_time || f.kind != FieldKind::Time)
+                {
                     for r in &reducers {
                         let v = reduce_cells(r, &f.values).unwrap_or(Cell::Empty);
                         let mut copy = f.clone();
                         copy.values = vec![v];
-                        copy.kind = reducer_kind(r, f.kind);
+                        copy.kind = reducer_kind(r, FieldKind::Number);
                         if reducers.len() > 1 {
                             copy.labels
                                 .get_or_insert_with(BTreeMap::new)
@@ -1218,12 +1246,14 @@ pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String>
             })
             .collect());
     }
+    let all_fields: Vec<Field> = frames.iter().flat_map(|f| f.fields.clone()).collect();
+    let single = single_label_name(&all_fields);
     let mut names = Vec::new();
     let mut columns: Vec<Vec<Cell>> = vec![Vec::new(); reducers.len()];
     for frame in &frames {
-        let display = frame.display_names();
+        let display = frame.display_names_with(single.as_deref());
         for (f, n) in frame.fields.iter().zip(display) {
-            if !wanted(f) {
+            if f.kind == FieldKind::Time {
                 continue;
             }
             names.push(Cell::Text(n));
@@ -1234,9 +1264,28 @@ pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String>
     }
     let mut fields = vec![Field::new("Field", FieldKind::String, "", names)];
     for (r, values) in reducers.iter().zip(columns) {
+        // A column of values (`lastNotNull` of text fields) is text when any is; in a column
+        // of numbers a calculation that gives nothing is NaN, as Grafana writes it.
+        let text = values.iter().any(|c| matches!(c, Cell::Text(_)));
+        let kind = if text {
+            FieldKind::String
+        } else {
+            reducer_kind(r, FieldKind::Number)
+        };
+        let values = if kind == FieldKind::Number {
+            values
+                .into_iter()
+                .map(|c| match c {
+                    Cell::Empty => Cell::Number(f64::NAN),
+                    other => other,
+                })
+                .collect()
+        } else {
+            values
+        };
         fields.push(Field::new(
             reducer_name(r).unwrap_or_default(),
-            reducer_kind(r, FieldKind::Number),
+            kind,
             "",
             values,
         ));
@@ -1683,7 +1732,8 @@ mod tests {
             &json!({"mode": "binary", "binary": {"left": "a", "operator": "+", "right": "b"}}),
         )
         .unwrap();
-        assert_eq!(col(&out[0], "a + b"), [n(4.0), Cell::Empty]);
+        // A null is 0 to Grafana's arithmetic.
+        assert_eq!(col(&out[0], "a + b"), [n(4.0), n(4.0)]);
         assert!(calculate_field(vec![f], &json!({"mode": "unary"})).is_err());
     }
 

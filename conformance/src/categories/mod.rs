@@ -5,6 +5,7 @@ pub mod datemath;
 pub mod formats;
 pub mod intervals;
 pub mod reducers;
+pub mod transforms;
 
 use crate::Category;
 
@@ -25,6 +26,10 @@ pub const ALL: &[Category] = &[
     Category {
         name: "reducers",
         cases: reducers::cases,
+    },
+    Category {
+        name: "transforms",
+        cases: transforms::cases,
     },
 ];
 
