@@ -104,8 +104,14 @@ const H = {
     return { result: gd.rangeUtil[c.fn](...args) };
   }),
 
+  // The display processor of one field, its config as a dashboard stores it: loading sets the
+  // base threshold step to -Infinity (JSON keeps null) and validateFieldConfig drops a colour
+  // without a mode, colours thresholds by them, and swaps a min above the max.
   display: (c) => withEnv(c, () => {
-    const field = mkField({ type: c.fieldType ?? (typeof c.value === 'string' ? 'string' : 'number'), values: c.values ?? [c.value], config: c.config ?? {}, state: c.state });
+    const config = structuredClone(c.config ?? {});
+    if (config.thresholds?.steps?.length) config.thresholds.steps[0].value = -Infinity;
+    gd.validateFieldConfig(config);
+    const field = mkField({ name: c.name ?? 'Value', type: c.fieldType ?? (typeof c.value === 'string' ? 'string' : 'number'), values: c.values ?? [c.value], config, state: { seriesIndex: c.seriesIndex ?? 0 } });
     const proc = gd.getDisplayProcessor({ field, theme, timeZone: c.timeZone ?? 'utc' });
     const r = proc(c.value, c.adjacentDecimals);
     return { ...r, str: gd.formattedValueToString(r), threshold: undefined };

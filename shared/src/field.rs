@@ -3,7 +3,7 @@
 //! Grafana's `applyFieldOverrides` does.
 
 use crate::frame::Series;
-use crate::model::{FieldDefaults, FieldMatcher, Panel, ThresholdStep};
+use crate::model::{FieldDefaults, FieldMatcher, Panel};
 use crate::regex::Regex;
 use serde_json::{Map, Value};
 
@@ -54,8 +54,6 @@ pub struct FieldConfig {
     pub defaults: FieldDefaults,
     /// `displayName`, when set.
     pub display_name: Option<String>,
-    /// `color` with `mode: fixed`: the colour to use instead of thresholds.
-    pub fixed_color: Option<String>,
 }
 
 impl FieldConfig {
@@ -90,11 +88,16 @@ impl FieldConfig {
         }
     }
 
-    /// The colour name a value is shown in: the fixed colour, else its threshold step's.
-    pub fn color_of(&self, value: f64) -> Option<&str> {
-        self.fixed_color
-            .as_deref()
-            .or_else(|| self.defaults.threshold_color(value))
+    /// How the field's values are shown: see [`crate::display::Processor::new`] for `range`,
+    /// `series` and `name`.
+    pub fn processor<'a>(
+        &'a self,
+        kind: FieldType,
+        range: Option<(f64, f64)>,
+        series: usize,
+        name: &'a str,
+    ) -> crate::display::Processor<'a> {
+        crate::display::Processor::new(&self.defaults, kind, range, series, name)
     }
 }
 
@@ -125,41 +128,11 @@ fn matches(matcher: &FieldMatcher, field: &FieldRef<'_>) -> bool {
     }
 }
 
-fn read_steps(v: &Value) -> Option<(Vec<ThresholdStep>, bool)> {
-    let steps = v
-        .get("steps")?
-        .as_array()?
-        .iter()
-        .map(|s| ThresholdStep {
-            color: s
-                .get("color")
-                .and_then(Value::as_str)
-                .unwrap_or("green")
-                .to_string(),
-            value: s.get("value").and_then(|v| match v {
-                Value::String(s) => s.trim().parse().ok(),
-                v => v.as_f64(),
-            }),
-        })
-        .collect();
-    Some((
-        steps,
-        v.get("mode").and_then(Value::as_str) == Some("percentage"),
-    ))
-}
-
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::String(s) => s.trim().parse().ok(),
         v => v.as_f64(),
     }
-}
-
-fn fixed_color(v: &Value) -> Option<String> {
-    (v.get("mode").and_then(Value::as_str) == Some("fixed"))
-        .then(|| v.get("fixedColor").and_then(Value::as_str))
-        .flatten()
-        .map(str::to_string)
 }
 
 /// The settings of `field` in `panel`: defaults, then each matching override's properties in
@@ -168,7 +141,6 @@ pub fn field_config(panel: &Panel, field: FieldRef<'_>) -> FieldConfig {
     let mut config = FieldConfig {
         defaults: panel.defaults.clone(),
         display_name: None,
-        fixed_color: None,
     };
     for o in panel
         .overrides
@@ -187,12 +159,12 @@ pub fn field_config(panel: &Panel, field: FieldRef<'_>) -> FieldConfig {
                         value.as_str().map(str::to_string).filter(|n| !n.is_empty())
                 }
                 "thresholds" => {
-                    if let Some((steps, percentage)) = read_steps(value) {
+                    if let Some((steps, percentage)) = crate::model::read_thresholds(value) {
                         d.thresholds = steps;
                         d.thresholds_percentage = percentage;
                     }
                 }
-                "color" => config.fixed_color = fixed_color(value),
+                "color" => d.color = crate::colors::FieldColor::parse(value),
                 "noValue" => {
                     d.no_value = value.as_str().map(str::to_string).filter(|t| !t.is_empty())
                 }
@@ -321,7 +293,7 @@ mod tests {
         assert!(job.hidden());
         assert_eq!(job.defaults.unit.as_deref(), Some("short"));
         let c = field_config(&p, num("Value #C", "C"));
-        assert_eq!(c.color_of(5.0), Some("blue"));
+        assert_eq!(c.processor(FieldType::Number, None, 0, "C").number(Some(5.0)).color, "#5794F2");
         assert_eq!(c.defaults.threshold_color(5.0), Some("red"));
     }
 

@@ -59,18 +59,6 @@ impl Scale {
         self.min + fraction * (self.max - self.min)
     }
 
-    /// The threshold colour name of `value`; percentage thresholds are read against this scale.
-    pub fn color<'a>(&self, d: &'a FieldDefaults, value: f64) -> Option<&'a str> {
-        let v = if d.thresholds_percentage {
-            self.fraction(value) * 100.0
-        } else {
-            value
-        };
-        d.thresholds
-            .iter()
-            .rfind(|s| s.value.is_none_or(|t| t <= v))
-            .map(|s| s.color.as_str())
-    }
 }
 
 /// A stretch of the scale in one threshold colour, as fractions of the scale.
@@ -155,12 +143,6 @@ pub fn band_gradient(bands: &[Band], direction: &str, css: impl Fn(&str) -> Stri
     format!("linear-gradient({direction}, {})", stops.join(", "))
 }
 
-/// A value as a gauge shows it: formatted text, unit suffix included, or its value mapping's
-/// text; a missing value shows `noValue` (else "No data").
-pub fn gauge_text(d: &FieldDefaults, value: Option<f64>) -> String {
-    crate::mappings::display_number(d, value, |_| None).text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,15 +225,12 @@ mod tests {
                 (0.4, 1.0, "red")
             ]
         );
-        assert_eq!(s.color(&d, 90.0), Some("red"));
         d.thresholds_percentage = true;
         let b = threshold_bands(&d, &s);
         assert_eq!(
             b.iter().map(|b| (b.from, b.to)).collect::<Vec<_>>(),
             [(0.0, 0.5), (0.5, 0.8), (0.8, 1.0)]
         );
-        assert_eq!(s.color(&d, 90.0), Some("green"), "45% of the scale");
-        assert_eq!(s.color(&d, 170.0), Some("red"));
         let beyond = FieldDefaults {
             thresholds: steps(&[("green", None), ("red", Some(500.0))]),
             ..FieldDefaults::default()
@@ -313,11 +292,5 @@ mod tests {
             band_gradient(&bands[..1], "to top", str::to_string),
             "linear-gradient(to top, green, green)"
         );
-        let d = FieldDefaults {
-            unit: Some("percent".into()),
-            ..FieldDefaults::default()
-        };
-        assert_eq!(gauge_text(&d, Some(42.0)), "42%");
-        assert_eq!(gauge_text(&d, None), "No data");
     }
 }

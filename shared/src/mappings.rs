@@ -1,13 +1,8 @@
-//! Value mappings (`fieldConfig.defaults.mappings` and the `mappings` override property) and
-//! `noValue`: the text and colour a value is shown with in stat, gauge, bar gauge and table
-//! cells, as Grafana's display processor computes them.
-//!
-//! The mappings are tried in order; the first that matches wins. Its text (when set) replaces
-//! the formatted value and its colour (when set) replaces the threshold colour. A value that
-//! is missing and not mapped shows `noValue`, else "No data".
+//! Value mappings (`fieldConfig.defaults.mappings` and the `mappings` override property), as
+//! Grafana's `getValueMappingResult` applies them: tried in the order written, the first that
+//! matches wins. [`crate::display`] shows its text and colour in place of the formatted value
+//! and the threshold colour.
 
-use crate::model::FieldDefaults;
-use crate::units::format_value;
 use serde_json::Value;
 
 /// Which values a mapping matches.
@@ -79,34 +74,30 @@ fn number(v: Option<&Value>) -> Option<f64> {
     }
 }
 
-fn result(r: Option<&Value>) -> (Option<String>, Option<String>, f64) {
+fn result(r: Option<&Value>) -> (Option<String>, Option<String>) {
     let Some(r) = r else {
-        return (None, None, 0.0);
+        return (None, None);
     };
-    (
-        text_of(r.get("text")),
-        text_of(r.get("color")).filter(|c| !c.is_empty()),
-        number(r.get("index")).unwrap_or(0.0),
-    )
+    (text_of(r.get("text")), text_of(r.get("color")))
 }
 
 /// Reads a `mappings` array: the current form (`{type, options}`) and the one before
-/// schema 28 (`{type: 1, value, text}` and `{type: 2, from, to, text}`). Entries kubeglass
+/// schema 28 (`{type: 1, value, text}` and `{type: 2, from, to, text}`), in the order written
+/// (Grafana tries them so; their `index` only orders the editor's list). Entries kubeglass
 /// does not know are skipped.
 pub fn parse_mappings(v: Option<&Value>) -> Vec<ValueMapping> {
-    let mut out: Vec<(f64, ValueMapping)> = Vec::new();
-    for (i, m) in v
+    let mut out: Vec<ValueMapping> = Vec::new();
+    for m in v
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .take(MAX_MAPPINGS)
-        .enumerate()
     {
         let options = m.get("options");
         let opt = |k: &str| options.and_then(|o| o.get(k));
         let mut push = |on: MatchOn, r: Option<&Value>| {
-            let (text, color, index) = result(r);
-            out.push((index, ValueMapping { on, text, color }));
+            let (text, color) = result(r);
+            out.push(ValueMapping { on, text, color });
         };
         match m.get("type") {
             Some(Value::String(t)) => match t.as_str() {
@@ -158,46 +149,26 @@ pub fn parse_mappings(v: Option<&Value>) -> Vec<ValueMapping> {
                     },
                     _ => continue,
                 };
-                out.push((
-                    i as f64,
-                    ValueMapping {
-                        on,
-                        text,
-                        color: None,
-                    },
-                ));
+                out.push(ValueMapping {
+                    on,
+                    text,
+                    color: None,
+                });
             }
             _ => {}
         }
     }
-    // Grafana keeps mappings in the order of their `index`; the sort is stable, so entries
-    // without one keep the order they are written in.
-    crate::sort::sort_by(&mut out, |a, b| a.0.total_cmp(&b.0));
-    out.into_iter().map(|(_, m)| m).collect()
-}
-
-/// JavaScript's `String(number)` for the numbers dashboards map: integers without a
-/// fraction, others as Rust writes them (the shortest round-trip form, as JavaScript does).
-fn js_number_text(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e21 {
-        format!("{}", v as i128)
-    } else {
-        format!("{v}")
-    }
+    out
 }
 
 fn regex_result(pattern: &str, text: &str, replacement: Option<&str>) -> Option<Mapped> {
     let re = crate::field::grafana_regex(pattern)?;
-    let caps = re.captures(text)?;
-    // As Grafana: the text with the match replaced by the result text, `$1` expanded.
-    let text = replacement.map(|r| {
-        format!(
-            "{}{}{}",
-            &text[..caps.start],
-            caps.expand(r),
-            &text[caps.end..]
-        )
-    });
+    if !re.is_match(text) {
+        return None;
+    }
+    // As Grafana: the text with the match (every match, for a `g` regex) replaced by the
+    // result's text, `$1` expanded.
+    let text = replacement.map(|r| re.replace(text, r).unwrap_or_else(|| text.to_string()));
     Some(Mapped { text, color: None })
 }
 
@@ -218,7 +189,7 @@ pub fn map_value(mappings: &[ValueMapping], input: Input<'_>) -> Option<Mapped> 
                 }
             }
             (MatchOn::Value(v), Input::Number(n)) => {
-                if *v == js_number_text(n) {
+                if *v == crate::units::js_number(n) {
                     return Some(hit(m));
                 }
             }
@@ -228,9 +199,10 @@ pub fn map_value(mappings: &[ValueMapping], input: Input<'_>) -> Option<Mapped> 
                 }
             }
             (MatchOn::Range { from, to }, _) => {
+                // As JavaScript's `parseFloat`: a text's leading number counts.
                 let n = match input {
                     Input::Number(n) => n,
-                    Input::Text(t) => t.trim().parse().unwrap_or(f64::NAN),
+                    Input::Text(t) => crate::display::js_parse_float(t),
                     Input::Null => f64::NAN,
                 };
                 if !n.is_nan()
@@ -268,76 +240,12 @@ pub fn map_value(mappings: &[ValueMapping], input: Input<'_>) -> Option<Mapped> 
     None
 }
 
-/// A value as a stat, gauge, bar gauge or table cell shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Display {
-    pub text: String,
-    /// The mapping's colour, else the threshold colour; `None` for a missing value that no
-    /// mapping colours.
-    pub color: Option<String>,
-}
-
-impl FieldDefaults {
-    /// The text of a missing value: `noValue`, else "No data".
-    pub fn no_value_text(&self) -> String {
-        self.no_value
-            .clone()
-            .unwrap_or_else(|| "No data".to_string())
-    }
-}
-
-/// How the number `value` (`None`: missing) is shown with `d`'s unit, decimals, mappings and
-/// `noValue`; `threshold` gives the threshold colour of a number.
-pub fn display_number(
-    d: &FieldDefaults,
-    value: Option<f64>,
-    threshold: impl Fn(f64) -> Option<String>,
-) -> Display {
-    let input = value.map_or(Input::Null, Input::Number);
-    let mapped = map_value(&d.mappings, input).unwrap_or_default();
-    let number = value.filter(|v| !v.is_nan());
-    let text = mapped
-        .text
-        .filter(|t| !t.is_empty())
-        .or_else(|| number.map(|v| format_value(v, d.unit.as_deref(), d.decimals).to_string()))
-        .unwrap_or_else(|| d.no_value_text());
-    let color = mapped.color.or_else(|| number.and_then(threshold));
-    Display { text, color }
-}
-
-/// How the text `value` of a table cell is shown: a mapping's text and colour, else the text
-/// itself (an empty one shows `noValue` when it is set).
-pub fn display_text(d: &FieldDefaults, value: &str) -> Display {
-    let mapped = map_value(&d.mappings, Input::Text(value)).unwrap_or_default();
-    let text = mapped.text.filter(|t| !t.is_empty()).unwrap_or_else(|| {
-        if value.is_empty() {
-            d.no_value.clone().unwrap_or_default()
-        } else {
-            value.to_string()
-        }
-    });
-    Display {
-        text,
-        color: mapped.color,
-    }
-}
-
-/// How an empty table cell is shown: its `null` mapping, else `noValue`, else blank.
-pub fn display_empty(d: &FieldDefaults) -> Display {
-    let mapped = map_value(&d.mappings, Input::Null).unwrap_or_default();
-    Display {
-        text: mapped
-            .text
-            .filter(|t| !t.is_empty())
-            .or_else(|| d.no_value.clone())
-            .unwrap_or_default(),
-        color: mapped.color,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::display::{Processor, Shown};
+    use crate::field::FieldType;
+    use crate::model::FieldDefaults;
     use serde_json::json;
 
     fn defaults(mappings: Value) -> FieldDefaults {
@@ -347,8 +255,12 @@ mod tests {
         }
     }
 
-    fn green(_: f64) -> Option<String> {
-        Some("green".into())
+    fn show(d: &FieldDefaults, v: Input<'_>) -> Shown {
+        Processor::new(d, FieldType::Number, None, 0, "A").show(v)
+    }
+
+    fn text(d: &FieldDefaults, v: Input<'_>) -> String {
+        show(d, v).to_string()
     }
 
     #[test]
@@ -357,25 +269,13 @@ mod tests {
         let d = defaults(json!([{"type": "value", "options": {
             "1": {"text": "Up", "color": "green", "index": 0},
             "0": {"text": "Down", "color": "red", "index": 1}}}]));
-        assert_eq!(
-            display_number(&d, Some(1.0), |_| Some("blue".into())),
-            Display {
-                text: "Up".into(),
-                color: Some("green".into())
-            }
-        );
-        assert_eq!(display_number(&d, Some(0.0), green).text, "Down");
-        assert_eq!(
-            display_number(&d, Some(0.0), green).color.as_deref(),
-            Some("red")
-        );
-        // Not mapped: formatted as usual, threshold colour.
-        let other = display_number(&d, Some(2.0), |_| Some("blue".into()));
-        assert_eq!(
-            (other.text.as_str(), other.color.as_deref()),
-            ("2", Some("blue"))
-        );
-        assert_eq!(display_text(&d, "1").text, "Up", "text cells map too");
+        let up = show(&d, Input::Number(1.0));
+        assert_eq!((up.text.as_str(), up.color.as_str()), ("Up", "#73BF69"));
+        let down = show(&d, Input::Number(0.0));
+        assert_eq!((down.text.as_str(), down.color.as_str()), ("Down", "#F2495C"));
+        // Not mapped: formatted as usual.
+        assert_eq!(text(&d, Input::Number(2.0)), "2");
+        assert_eq!(text(&d, Input::Text("1")), "Up", "text cells map too");
     }
 
     #[test]
@@ -383,10 +283,8 @@ mod tests {
         let mut d = defaults(json!([{"type": "range", "options": {"from": 80, "to": null,
             "result": {"color": "red", "index": 0}}}]));
         d.unit = Some("percent".into());
-        let v = display_number(&d, Some(95.0), green);
-        assert_eq!((v.text.as_str(), v.color.as_deref()), ("95%", Some("red")));
-        let v = display_number(&d, Some(50.0), green);
-        assert_eq!(v.color.as_deref(), Some("green"));
+        let v = show(&d, Input::Number(95.0));
+        assert_eq!((v.to_string().as_str(), v.color.as_str()), ("95%", "#F2495C"));
     }
 
     #[test]
@@ -395,25 +293,22 @@ mod tests {
             {"type": "range", "options": {"from": 0, "to": 10, "result": {"text": "low", "index": 0}}},
             {"type": "range", "options": {"from": 10, "to": 20, "result": {"text": "mid", "index": 1}}},
             {"type": "range", "options": {"from": null, "to": -1, "result": {"text": "negative", "index": 2}}}]));
-        assert_eq!(display_number(&d, Some(0.0), green).text, "low");
-        assert_eq!(
-            display_number(&d, Some(10.0), green).text,
-            "low",
-            "the first match wins"
-        );
-        assert_eq!(display_number(&d, Some(15.5), green).text, "mid");
-        assert_eq!(display_number(&d, Some(-50.0), green).text, "negative");
-        assert_eq!(display_number(&d, Some(25.0), green).text, "25");
-        assert_eq!(display_text(&d, "5").text, "low", "numeric text is parsed");
+        assert_eq!(text(&d, Input::Number(0.0)), "low");
+        assert_eq!(text(&d, Input::Number(10.0)), "low", "the first match wins");
+        assert_eq!(text(&d, Input::Number(15.5)), "mid");
+        assert_eq!(text(&d, Input::Number(-50.0)), "negative");
+        assert_eq!(text(&d, Input::Number(25.0)), "25");
+        assert_eq!(text(&d, Input::Text("5")), "low", "numeric text is parsed");
+        assert_eq!(text(&d, Input::Text("12abc")), "mid", "as parseFloat reads it");
     }
 
     #[test]
-    fn index_orders_mappings() {
+    fn the_written_order_wins_over_index() {
+        // Grafana tries mappings in array order; `index` only orders its editor.
         let d = defaults(json!([
             {"type": "range", "options": {"from": 0, "to": 100, "result": {"text": "range", "index": 1}}},
             {"type": "value", "options": {"5": {"text": "five", "index": 0}}}]));
-        assert_eq!(display_number(&d, Some(5.0), green).text, "five");
-        assert_eq!(display_number(&d, Some(6.0), green).text, "range");
+        assert_eq!(text(&d, Input::Number(5.0)), "range");
     }
 
     #[test]
@@ -423,20 +318,13 @@ mod tests {
             json!([{"type": "regex", "options": {"pattern": "(.*)\\.example\\.com",
             "result": {"text": "$1", "color": "purple", "index": 0}}}]),
         );
-        let v = display_text(&d, "web-1.example.com");
-        assert_eq!(
-            (v.text.as_str(), v.color.as_deref()),
-            ("web-1", Some("purple"))
-        );
-        assert_eq!(display_text(&d, "localhost").text, "localhost");
-        assert_eq!(
-            display_number(&d, Some(3.0), green).text,
-            "3",
-            "regexes match text only"
-        );
+        let v = show(&d, Input::Text("web-1.example.com"));
+        assert_eq!((v.text.as_str(), v.color.as_str()), ("web-1", "#B877D9"));
+        assert_eq!(text(&d, Input::Text("localhost")), "localhost");
+        assert_eq!(text(&d, Input::Number(3.0)), "3", "regexes match text only");
         let d = defaults(json!([{"type": "regex", "options": {"pattern": "/^ERR/i",
             "result": {"text": "failed", "index": 0}}}]));
-        assert_eq!(display_text(&d, "err: disk").text, "failed: disk");
+        assert_eq!(text(&d, Input::Text("err: disk")), "failed: disk");
     }
 
     #[test]
@@ -447,53 +335,28 @@ mod tests {
             {"type": "special", "options": {"match": "true", "result": {"text": "yes", "index": 2}}},
             {"type": "special", "options": {"match": "false", "result": {"text": "no", "index": 3}}},
             {"type": "special", "options": {"match": "empty", "result": {"text": "(empty)", "index": 4}}}]));
-        let null = display_number(&d, None, green);
-        assert_eq!(
-            (null.text.as_str(), null.color.as_deref()),
-            ("N/A", Some("gray"))
-        );
-        assert_eq!(
-            display_number(&d, Some(f64::NAN), green).text,
-            "not a number"
-        );
-        assert_eq!(display_text(&d, "true").text, "yes");
-        assert_eq!(display_text(&d, "false").text, "no");
-        assert_eq!(display_text(&d, "").text, "(empty)");
+        let null = show(&d, Input::Null);
+        assert_eq!((null.text.as_str(), null.color.as_str()), ("N/A", "#808080"));
+        assert_eq!(text(&d, Input::Number(f64::NAN)), "not a number");
+        assert_eq!(text(&d, Input::Text("true")), "yes");
+        assert_eq!(text(&d, Input::Text("false")), "no");
+        assert_eq!(text(&d, Input::Text("")), "(empty)");
         let both = defaults(json!([{"type": "special", "options": {"match": "null+nan",
             "result": {"text": "-", "index": 0}}}]));
-        assert_eq!(display_number(&both, None, green).text, "-");
-        assert_eq!(display_number(&both, Some(f64::NAN), green).text, "-");
-        assert_eq!(display_number(&both, Some(1.0), green).text, "1");
+        assert_eq!(text(&both, Input::Null), "-");
+        assert_eq!(text(&both, Input::Number(f64::NAN)), "-");
+        assert_eq!(text(&both, Input::Number(1.0)), "1");
     }
 
     #[test]
-    fn no_value_replaces_no_data() {
+    fn no_value_shows_for_what_has_no_text() {
         let mut d = FieldDefaults::default();
-        assert_eq!(
-            display_number(&d, None, green),
-            Display {
-                text: "No data".into(),
-                color: None
-            }
-        );
+        assert_eq!(text(&d, Input::Null), "");
         d.no_value = Some("0".into());
-        assert_eq!(display_number(&d, None, green).text, "0");
-        assert_eq!(display_number(&d, Some(f64::NAN), green).text, "0");
-        assert_eq!(display_text(&d, "").text, "0");
-        assert_eq!(display_empty(&d).text, "0");
-        assert_eq!(display_number(&d, Some(3.0), green).text, "3");
-        // An empty table cell stays blank unless a null mapping or `noValue` says otherwise.
-        let mut d = defaults(json!([{"type": "value", "options": {"1": {"text": "on"}}}]));
-        assert_eq!(display_empty(&d).text, "");
-        d.mappings = parse_mappings(Some(&json!([{"type": "special",
-            "options": {"match": "null", "result": {"text": "none", "color": "red"}}}])));
-        assert_eq!(
-            display_empty(&d),
-            Display {
-                text: "none".into(),
-                color: Some("red".into())
-            }
-        );
+        assert_eq!(text(&d, Input::Null), "0");
+        assert_eq!(text(&d, Input::Text("")), "0");
+        assert_eq!(text(&d, Input::Number(f64::NAN)), "NaN", "NaN has a text");
+        assert_eq!(text(&d, Input::Number(3.0)), "3");
     }
 
     #[test]
@@ -502,16 +365,8 @@ mod tests {
             {"id": 0, "op": "=", "type": 1, "value": "null", "text": "N/A"},
             {"id": 1, "op": "=", "type": 1, "value": "1", "text": "on"},
             {"id": 2, "type": 2, "from": "2", "to": "9", "text": "some"}]));
-        assert_eq!(display_number(&d, None, green).text, "N/A");
-        assert_eq!(display_number(&d, Some(1.0), green).text, "on");
-        assert_eq!(display_number(&d, Some(4.0), green).text, "some");
-    }
-
-    #[test]
-    fn numbers_are_matched_as_javascript_writes_them() {
-        assert_eq!(js_number_text(1.0), "1");
-        assert_eq!(js_number_text(-3.0), "-3");
-        assert_eq!(js_number_text(1.5), "1.5");
-        assert_eq!(js_number_text(0.1), "0.1");
+        assert_eq!(text(&d, Input::Null), "N/A");
+        assert_eq!(text(&d, Input::Number(1.0)), "on");
+        assert_eq!(text(&d, Input::Number(4.0)), "some");
     }
 }

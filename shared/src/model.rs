@@ -86,7 +86,8 @@ pub struct FieldDefaults {
     pub decimals: Option<usize>,
     pub min: Option<f64>,
     pub max: Option<f64>,
-    /// Absolute thresholds, lowest first. (Percentage mode is read as absolute over 0-100.)
+    /// Threshold steps in the order written; the first is the base, which every value is in
+    /// (Grafana reads them in this order, see [`crate::display`]).
     pub thresholds: Vec<ThresholdStep>,
     /// `thresholds.mode` is `percentage`.
     pub thresholds_percentage: bool,
@@ -100,6 +101,8 @@ pub struct FieldDefaults {
     pub null_as_zero: bool,
     /// `links`: data links of every field (kept as JSON; read by [`crate::table::field_links`]).
     pub links: Value,
+    /// `color`: how values and series are coloured; `None` colours by thresholds.
+    pub color: Option<crate::colors::FieldColor>,
 }
 
 impl FieldDefaults {
@@ -114,10 +117,7 @@ impl FieldDefaults {
         } else {
             value
         };
-        self.thresholds
-            .iter()
-            .rfind(|s| s.value.is_none_or(|t| t <= v))
-            .map(|s| s.color.as_str())
+        crate::display::active_threshold(&self.thresholds, v)
     }
 }
 
@@ -293,39 +293,85 @@ fn read_target(v: &Value) -> Target {
     }
 }
 
-fn read_defaults(v: Option<&Value>) -> FieldDefaults {
+/// Reads a `thresholds` object: its steps in the order written (a step without a colour has
+/// none, and shows grey) and whether its mode is `percentage`. `None` when it is not an object.
+pub fn read_thresholds(v: &Value) -> Option<(Vec<ThresholdStep>, bool)> {
+    v.as_object()?;
+    let steps = v
+        .get("steps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|s| ThresholdStep {
+            color: as_string(s.get("color")).unwrap_or_default(),
+            value: as_f64(s.get("value")),
+        })
+        .collect();
+    Some((steps, as_string(v.get("mode")).as_deref() == Some("percentage")))
+}
+
+/// The thresholds a panel has when its field config sets none, as Grafana's: green, and red
+/// from 80.
+pub fn default_thresholds() -> Vec<ThresholdStep> {
+    vec![
+        ThresholdStep {
+            color: "green".into(),
+            value: None,
+        },
+        ThresholdStep {
+            color: "red".into(),
+            value: Some(80.0),
+        },
+    ]
+}
+
+/// The panel types whose values take series colours unless their field config says otherwise
+/// (Grafana's plugins default them to `palette-classic`); the others colour by thresholds.
+fn colours_by_series(kind: &str) -> bool {
+    matches!(
+        kind,
+        "timeseries" | "graph" | "barchart" | "piechart" | "histogram" | "trend" | "xychart"
+            | "candlestick"
+    )
+}
+
+/// A panel's `fieldConfig.defaults` with what Grafana's panel plugins fill in where it says
+/// nothing: the default thresholds, and series colours for the panel types that use them.
+fn read_panel_defaults(kind: &str, v: Option<&Value>) -> FieldDefaults {
+    let mut d = read_field_defaults(v);
+    if v.and_then(|v| v.get("thresholds")).is_none() {
+        d.thresholds = default_thresholds();
+        d.thresholds_percentage = false;
+    }
+    if d.color.is_none() && colours_by_series(kind) {
+        d.color = crate::colors::FieldColor::parse(&serde_json::json!({"mode": "palette-classic"}));
+    }
+    d
+}
+
+/// Reads a `fieldConfig.defaults` object as it is written (see [`read_panel`] for the panel
+/// plugins' defaults).
+pub fn read_field_defaults(v: Option<&Value>) -> FieldDefaults {
     let Some(d) = v else {
         return FieldDefaults::default();
     };
-    let thresholds = d.get("thresholds");
-    let steps = thresholds
-        .and_then(|t| t.get("steps"))
-        .and_then(Value::as_array)
-        .map(|steps| {
-            steps
-                .iter()
-                .map(|s| ThresholdStep {
-                    color: as_string(s.get("color")).unwrap_or_else(|| "green".into()),
-                    value: as_f64(s.get("value")),
-                })
-                .collect()
-        })
+    let (thresholds, thresholds_percentage) = d
+        .get("thresholds")
+        .and_then(read_thresholds)
         .unwrap_or_default();
     FieldDefaults {
         unit: non_empty(as_string(d.get("unit"))),
         decimals: as_u32(d.get("decimals")).map(|n| n.min(20) as usize),
         min: as_f64(d.get("min")),
         max: as_f64(d.get("max")),
-        thresholds: steps,
-        thresholds_percentage: thresholds
-            .and_then(|t| t.get("mode"))
-            .and_then(Value::as_str)
-            == Some("percentage"),
+        thresholds,
+        thresholds_percentage,
         custom: d.get("custom").cloned().unwrap_or(Value::Null),
         no_value: as_string(d.get("noValue")).filter(|t| !t.is_empty()),
         mappings: crate::mappings::parse_mappings(d.get("mappings")),
         null_as_zero: as_string(d.get("nullValueMode")).as_deref() == Some("null as zero"),
         links: d.get("links").cloned().unwrap_or(Value::Null),
+        color: d.get("color").and_then(crate::colors::FieldColor::parse),
     }
 }
 
@@ -437,7 +483,7 @@ pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
             targets
         },
         datasource: read_datasource(v.get("datasource")),
-        defaults: read_defaults(v.pointer("/fieldConfig/defaults")),
+        defaults: read_panel_defaults(&kind, v.pointer("/fieldConfig/defaults")),
         overrides: read_overrides(v.pointer("/fieldConfig/overrides")),
         options: read_options(v),
         transformations: v

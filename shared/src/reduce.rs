@@ -325,8 +325,12 @@ pub fn reduce(reducer: Reducer, values: &[Cell]) -> Reduced {
             })
         }
         Reducer::AllIsNull => Reduced::Bool(numbers.is_empty()),
+        // As Grafana: some number, and every value but nulls and NaN is 0.
         Reducer::AllIsZero => Reduced::Bool(
-            present().next().is_some() && present().all(|c| as_number(c) == Some(0.0)),
+            !numbers.is_empty()
+                && present()
+                    .filter(|c| !matches!(c, Cell::Number(v) if v.is_nan()))
+                    .all(|c| as_number(c) == Some(0.0)),
         ),
         Reducer::ChangeCount => {
             let seen: Vec<&Cell> = present().collect();

@@ -11,6 +11,8 @@ pub struct Regex {
     re: regex_lite::Regex,
     #[cfg(target_arch = "wasm32")]
     re: js_sys::RegExp,
+    /// The `g` flag: [`Regex::replace`] replaces every match.
+    global: bool,
 }
 
 impl std::fmt::Debug for Regex {
@@ -93,9 +95,12 @@ impl Captures {
 
 impl Regex {
     /// Compiles `source` with JavaScript `flags`: `i`, `m` and `s` are honoured (and `u` in the
-    /// browser); the others (`g`, `y`, ...) change nothing for how the regex is used here.
+    /// browser), `g` makes [`Regex::replace`] replace every match; the others change nothing
+    /// for how the regex is used here.
     pub fn new(source: &str, flags: &str) -> Result<Regex, String> {
-        Regex::compile(source, flags)
+        let mut re = Regex::compile(source, flags)?;
+        re.global = flags.contains('g');
+        Ok(re)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -110,7 +115,7 @@ impl Regex {
             format!("(?{inline}){source}")
         };
         regex_lite::Regex::new(&full)
-            .map(|re| Regex { re })
+            .map(|re| Regex { re, global: false })
             .map_err(|e| e.to_string())
     }
 
@@ -128,6 +133,7 @@ impl Regex {
         js_sys::Reflect::construct(ctor.unchecked_ref::<js_sys::Function>(), &args)
             .map(|re| Regex {
                 re: re.unchecked_into(),
+                global: false,
             })
             .map_err(|e| {
                 e.dyn_ref::<js_sys::Error>()
@@ -207,6 +213,59 @@ impl Regex {
         })
     }
 
+    /// `text` with its matches replaced by `replacement` as JavaScript's
+    /// `text.replace(regex, replacement)`: every match with the `g` flag, else the first;
+    /// `None` without a match.
+    pub fn replace(&self, text: &str, replacement: &str) -> Option<String> {
+        if !self.global {
+            return self.replace_first(text, replacement);
+        }
+        self.replace_all(text, replacement)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn replace_all(&self, text: &str, replacement: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut last = 0;
+        let mut any = false;
+        for caps in self.re.captures_iter(text) {
+            any = true;
+            let whole = caps.get(0)?;
+            let found = Captures {
+                start: whole.start(),
+                end: whole.end(),
+                groups: (0..caps.len())
+                    .map(|i| caps.get(i).map(|m| m.as_str().to_string()))
+                    .collect(),
+                names: self
+                    .re
+                    .capture_names()
+                    .enumerate()
+                    .filter_map(|(i, n)| Some((n?.to_string(), caps.get(i)?.as_str().to_string())))
+                    .collect(),
+            };
+            out.push_str(&text[last..found.start]);
+            out.push_str(&found.expand(replacement));
+            last = found.end;
+        }
+        any.then(|| {
+            out.push_str(&text[last..]);
+            out
+        })
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn replace_all(&self, text: &str, replacement: &str) -> Option<String> {
+        if !self.re.test(text) {
+            return None;
+        }
+        let flags = format!("{}g", String::from(self.re.flags()));
+        let global = js_sys::RegExp::new(&String::from(self.re.source()), &flags);
+        Some(String::from(
+            js_sys::JsString::from(text).replace_by_pattern(&global, replacement),
+        ))
+    }
+
     /// `text` with its first match replaced by `replacement` (JavaScript's `$1`, `$<name>`,
     /// `$&`, `$$`), as JavaScript's `text.replace(regex, replacement)`; `None` without a match.
     pub fn replace_first(&self, text: &str, replacement: &str) -> Option<String> {
@@ -254,6 +313,12 @@ mod tests {
         let re = Regex::new("x", "g").unwrap();
         assert!(re.is_match("x") && re.is_match("x"));
         assert!(Regex::new("(", "").is_err());
+        // `g` replaces every match, as JavaScript's `replace`.
+        let re = Regex::new("a(.)", "g").unwrap();
+        assert_eq!(re.replace("xabyacz", "[$1]").as_deref(), Some("x[b]y[c]z"));
+        let re = Regex::new("a(.)", "").unwrap();
+        assert_eq!(re.replace("xabyacz", "[$1]").as_deref(), Some("x[b]yacz"));
+        assert_eq!(re.replace("xyz", "-"), None);
     }
 
     #[test]

@@ -629,13 +629,16 @@ pub fn format_value(name: &str, v: &ScopeValue, format: Option<&str>, context: C
 
 /// The `date` format of a time (epoch ms, as `$__from` and `$__to` hold): without an
 /// argument or with `iso`, ISO 8601 in UTC; `seconds`, epoch seconds; anything else, a
-/// moment.js pattern (`YYYY-MM-DD HH:mm`), in UTC. `None` when the value is not a time.
+/// moment.js pattern (`YYYY-MM-DD HH:mm`) in the browser's zone, as Grafana's `dateTime`
+/// writes it. `None` when the value is not a time.
 fn format_date_value(value: &str, arg: &str) -> Option<String> {
+    use crate::moment::{format, Moment, Zone};
     let ms: i64 = value.trim().parse().ok()?;
+    let at = |zone: &str| Moment::new(Some(ms as f64), Zone::new(zone));
     Some(match arg {
-        "" | "iso" => crate::time::format_moment(ms, "YYYY-MM-DDTHH:mm:ss.SSS[Z]"),
+        "" | "iso" => format(at("utc").as_ref(), "YYYY-MM-DDTHH:mm:ss.SSS[Z]"),
         "seconds" => ms.div_euclid(1000).to_string(),
-        pattern => crate::time::format_moment(ms, pattern),
+        pattern => format(at("browser").as_ref(), pattern),
     })
 }
 

@@ -1264,25 +1264,21 @@ pub fn reduce(frames: Vec<Frame>, options: &Value) -> Result<Vec<Frame>, String>
     }
     let mut fields = vec![Field::new("Field", FieldKind::String, "", names)];
     for (r, values) in reducers.iter().zip(columns) {
-        // A column of values (`lastNotNull` of text fields) is text when any is; in a column
-        // of numbers a calculation that gives nothing is NaN, as Grafana writes it.
+        // A column of values (`lastNotNull` of text fields) is text when any is; a
+        // calculation that gives nothing is NaN, in any column, as Grafana writes it.
         let text = values.iter().any(|c| matches!(c, Cell::Text(_)));
         let kind = if text {
             FieldKind::String
         } else {
             reducer_kind(r, FieldKind::Number)
         };
-        let values = if kind == FieldKind::Number {
-            values
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Empty => Cell::Number(f64::NAN),
-                    other => other,
-                })
-                .collect()
-        } else {
-            values
-        };
+        let values = values
+            .into_iter()
+            .map(|c| match c {
+                Cell::Empty => Cell::Number(f64::NAN),
+                other => other,
+            })
+            .collect();
         fields.push(Field::new(
             reducer_name(r).unwrap_or_default(),
             kind,

@@ -2,10 +2,12 @@
 //! generated from the random source it is given (seeded per category).
 
 pub mod datemath;
+pub mod display;
 pub mod formats;
 pub mod intervals;
 pub mod reducers;
 pub mod transforms;
+pub mod units;
 
 use crate::Category;
 
@@ -14,6 +16,10 @@ pub const ALL: &[Category] = &[
     Category {
         name: "datemath",
         cases: datemath::cases,
+    },
+    Category {
+        name: "display",
+        cases: display::cases,
     },
     Category {
         name: "formats",
@@ -30,6 +36,10 @@ pub const ALL: &[Category] = &[
     Category {
         name: "transforms",
         cases: transforms::cases,
+    },
+    Category {
+        name: "units",
+        cases: units::cases,
     },
 ];
 

@@ -4,9 +4,9 @@
 
 use crate::components::panel::PanelData;
 use kubeglass_shared::colors::css_color;
+use kubeglass_shared::display::Processor;
 use kubeglass_shared::field::{field_config, FieldRef, FieldType};
 use kubeglass_shared::gauge::{gauge_arc, threshold_bands, Band, Scale};
-use kubeglass_shared::mappings::display_number;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::units::format_value;
 use leptos::prelude::*;
@@ -37,7 +37,8 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
     let all: Vec<f64> = values.iter().filter_map(|(_, v)| *v).collect();
     let mut list = values
         .into_iter()
-        .map(|(s, value)| {
+        .enumerate()
+        .map(|(i, (s, value))| {
             let config = field_config(
                 panel,
                 FieldRef {
@@ -48,23 +49,21 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
             );
             let d = &config.defaults;
             let scale = Scale::for_field(d, &all);
-            let shown = display_number(d, value, |v| {
-                config
-                    .fixed_color
-                    .clone()
-                    .or_else(|| scale.color(d, v).map(str::to_string))
-                    .or_else(|| Some("green".to_string()))
-            });
-            let color = shown.color.unwrap_or_else(|| "text".to_string());
+            let name = config
+                .display_name
+                .clone()
+                .unwrap_or_else(|| s.name.clone());
+            // Text and colour as Grafana's display processor gives them, percent thresholds
+            // and continuous colours read against the scale drawn.
+            let shown = config
+                .processor(FieldType::Number, Some((scale.min, scale.max)), i, &name)
+                .number(value);
             let bound = |v: f64| format_value(v, d.unit.as_deref(), d.decimals).to_string();
             Reading {
-                name: config
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| s.name.clone()),
-                text: shown.text,
+                name,
+                text: shown.to_string(),
                 fraction: value.map_or(0.0, |v| scale.fraction(v)),
-                color: css_color(&color),
+                color: shown.color,
                 bands: threshold_bands(d, &scale),
                 min_text: bound(scale.min),
                 max_text: bound(scale.max),
@@ -75,13 +74,13 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
         // No series at all: one empty gauge saying so (`noValue`, else "No data").
         let d = &panel.defaults;
         let scale = Scale::for_field(d, &[]);
-        let shown = display_number(d, None, |_| None);
+        let shown = Processor::new(d, FieldType::Number, None, 0, "").number(None);
         let bound = |v: f64| format_value(v, d.unit.as_deref(), d.decimals).to_string();
         list.push(Reading {
             name: String::new(),
-            text: shown.text,
+            text: d.no_value_text(),
             fraction: 0.0,
-            color: css_color(shown.color.as_deref().unwrap_or("text")),
+            color: shown.color,
             bands: threshold_bands(d, &scale),
             min_text: bound(scale.min),
             max_text: bound(scale.max),

@@ -47,6 +47,18 @@ pub struct PanelData {
     pub step_ms: i64,
 }
 
+impl PanelData {
+    /// The least and greatest value of all series: the range Grafana reads percent thresholds
+    /// and continuous colours against when a field sets no `min`/`max`.
+    pub fn value_range(&self) -> Option<(f64, f64)> {
+        kubeglass_shared::display::range_of(
+            self.series
+                .iter()
+                .flat_map(|s| s.series.points.iter().map(|p| p.1)),
+        )
+    }
+}
+
 /// Where a panel is in its life.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PanelStatus {

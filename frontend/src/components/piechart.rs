@@ -3,12 +3,11 @@
 //! value and percentage (`legend.values`). Slice geometry comes from `shared::pie`.
 
 use crate::components::panel::PanelData;
-use kubeglass_shared::colors::{css_color, series_color};
 use kubeglass_shared::field::{field_config, FieldRef, FieldType};
 use kubeglass_shared::gauge::point_on_circle;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::pie::{slice_path, slices, Slice};
-use kubeglass_shared::units::{format_value, to_fixed};
+use kubeglass_shared::units::to_fixed;
 use leptos::prelude::*;
 use serde_json::Value;
 use std::sync::Arc;
@@ -35,6 +34,7 @@ fn pie_slices(panel: &Panel, data: &PanelData) -> Vec<PieSlice> {
         .map(|s| s.series.reduce(reducer).unwrap_or(f64::NAN))
         .collect();
     let shares = slices(&values);
+    let range = data.value_range();
     series
         .iter()
         .zip(values)
@@ -49,19 +49,24 @@ fn pie_slices(panel: &Panel, data: &PanelData) -> Vec<PieSlice> {
                     kind: FieldType::Number,
                 },
             );
-            let d = &config.defaults;
+            let name = config
+                .display_name
+                .clone()
+                .unwrap_or_else(|| s.name.clone());
+            // Text and colour as Grafana's display processor gives them (series colours by
+            // default: the pie chart's plugin default is the classic palette).
+            let shown = config
+                .processor(FieldType::Number, range, i, &name)
+                .number(Some(value));
             PieSlice {
-                name: config
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| s.name.clone()),
                 value_text: if value.is_nan() {
                     "-".into()
                 } else {
-                    format_value(value, d.unit.as_deref(), d.decimals).to_string()
+                    shown.to_string()
                 },
                 percent_text: format!("{}%", to_fixed(slice.percent, Some(0))),
-                color: css_color(config.fixed_color.as_deref().unwrap_or(series_color(i))),
+                color: shown.color,
+                name,
                 slice,
             }
         })

@@ -2,9 +2,8 @@
 //! the panel's unit and coloured by its thresholds.
 
 use crate::components::panel::PanelData;
-use kubeglass_shared::colors::css_color;
+use kubeglass_shared::display::Processor;
 use kubeglass_shared::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::mappings::display_number;
 use kubeglass_shared::model::Panel;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -17,14 +16,18 @@ struct StatValue {
     color: String,
 }
 
-/// Reduces and formats every series of `data` the way the panel asks.
+/// Reduces and formats every series of `data` the way the panel asks, as Grafana's display
+/// processor does: percent thresholds and continuous colours read against the range of all
+/// the data, palette colours by the series' place.
 fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
     let reducer = panel.reducer();
+    let range = data.value_range();
     let values: Vec<StatValue> = data
         .series
         .iter()
         .filter(|s| !s.series.points.is_empty())
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             let config = field_config(
                 panel,
                 FieldRef {
@@ -33,26 +36,27 @@ fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
                     kind: FieldType::Number,
                 },
             );
-            let shown = display_number(&config.defaults, s.series.reduce(reducer), |v| {
-                Some(config.color_of(v).unwrap_or("green").to_string())
-            });
+            let name = config
+                .display_name
+                .clone()
+                .unwrap_or_else(|| s.name.clone());
+            let shown = config
+                .processor(FieldType::Number, range, i, &name)
+                .number(s.series.reduce(reducer));
             StatValue {
-                name: config
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| s.name.clone()),
-                text: shown.text,
-                color: css_color(shown.color.as_deref().unwrap_or("text")),
+                text: shown.to_string(),
+                color: shown.color,
+                name,
             }
         })
         .collect();
     if values.is_empty() {
         // No series at all: one value saying so (`noValue`, else "No data"), as Grafana does.
-        let shown = display_number(&panel.defaults, None, |_| None);
+        let shown = Processor::new(&panel.defaults, FieldType::Number, None, 0, "").number(None);
         return vec![StatValue {
             name: String::new(),
-            text: shown.text,
-            color: css_color(shown.color.as_deref().unwrap_or("text")),
+            text: panel.defaults.no_value_text(),
+            color: shown.color,
         }];
     }
     values

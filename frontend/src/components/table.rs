@@ -5,9 +5,8 @@
 
 use crate::components::panel::PanelData;
 use crate::components::variables::VariableScope;
-use kubeglass_shared::colors::css_color;
 use kubeglass_shared::field::{field_config, CellDisplay, FieldConfig, FieldRef, FieldType};
-use kubeglass_shared::mappings::{display_empty, display_number, display_text};
+use kubeglass_shared::mappings::Input;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::table::{
     field_links, safe_link_url, series_table, sort_rows, Cell, ColumnKind, DataLink, Table,
@@ -25,6 +24,9 @@ struct ShownColumn {
     header: String,
     config: FieldConfig,
     links: Vec<DataLink>,
+    kind: FieldType,
+    /// Its place among the columns that are not time (palette colours go by it).
+    series: usize,
 }
 
 /// The table and the columns to show, computed once per answer.
@@ -38,6 +40,8 @@ struct TableView {
     skipped: Vec<String>,
     /// The range the data is for: `$__from`, `$__to` and `${__url_time_range}` in links.
     range_ms: (i64, i64),
+    /// The least and greatest number in the table (percent thresholds read against it).
+    values: Option<(f64, f64)>,
 }
 
 /// The table the panel shows: with no transformation, one row per label set with each query's
@@ -75,23 +79,25 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
         .filter(|t| !t.hide && !t.expr.trim().is_empty())
         .count();
     let (table, skipped) = transformed(panel, &input, queries);
+    let mut series = 0;
     let all: Vec<ShownColumn> = table
         .columns
         .iter()
         .enumerate()
         .map(|(index, c)| {
+            let kind = match c.kind {
+                ColumnKind::Time => FieldType::Time,
+                ColumnKind::Label => FieldType::String,
+                ColumnKind::Value => FieldType::Number,
+            };
             let field = FieldRef {
                 name: &c.display,
                 ref_id: &c.ref_id,
-                kind: match c.kind {
-                    ColumnKind::Time => FieldType::Time,
-                    ColumnKind::Label => FieldType::String,
-                    ColumnKind::Value => FieldType::Number,
-                },
+                kind,
             };
             let config = field_config(panel, field);
             let links = field_links(panel, &panel.defaults.links, field);
-            ShownColumn {
+            let column = ShownColumn {
                 index,
                 header: config
                     .display_name
@@ -99,9 +105,21 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
                     .unwrap_or_else(|| c.display.clone()),
                 config,
                 links,
+                kind,
+                series,
+            };
+            if kind != FieldType::Time {
+                series += 1;
             }
+            column
         })
         .collect();
+    let values = kubeglass_shared::display::range_of(table.rows.iter().flatten().filter_map(
+        |c| match c {
+            Cell::Number(v) => Some(*v),
+            _ => None,
+        },
+    ));
     let columns = all.iter().filter(|c| !c.config.hidden()).cloned().collect();
     TableView {
         table,
@@ -109,6 +127,7 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
         columns,
         skipped,
         range_ms: (data.range.from_ms, data.range.to_ms),
+        values,
     }
 }
 
@@ -142,7 +161,7 @@ fn cell_link(
             })
             .or_else(|| name.parse::<usize>().ok().filter(|i| *i < row.len()))
     };
-    let shown = |i: usize| render_cell(&row[i], &view.all[i].config).0;
+    let shown = |i: usize| render_cell(&row[i], &view.all[i], view.values).0;
     let cell = &row[column.index];
     let lookup = |name: &str, path: Option<&str>| -> Option<String> {
         match (name, path) {
@@ -178,29 +197,26 @@ fn cell_link(
     Some((url, title, link.target_blank))
 }
 
-/// A cell's text and inline style.
-fn render_cell(cell: &Cell, config: &FieldConfig) -> (String, String) {
-    match cell {
-        Cell::Time(t) => (format_utc(*t), String::new()),
-        Cell::Empty | Cell::Text(_) | Cell::Number(_) => {
-            let d = &config.defaults;
-            let shown = match cell {
-                Cell::Number(v) => display_number(d, Some(*v), |v| {
-                    Some(config.color_of(v).unwrap_or("green").to_string())
-                }),
-                Cell::Text(t) => display_text(d, t),
-                _ => display_empty(d),
-            };
-            let style = match (config.cell_display(), shown.color) {
-                (CellDisplay::Auto, _) | (_, None) => String::new(),
-                (CellDisplay::ColorText, Some(c)) => format!("color:{}", css_color(&c)),
-                (CellDisplay::ColorBackground, Some(c)) => {
-                    format!("background:{};color:#fff", css_color(&c))
-                }
-            };
-            (shown.text, style)
-        }
+/// A cell's text and inline style: Grafana's display processor for its column (`values`: the
+/// table's range of numbers), the colour applied as the column's cell display asks.
+fn render_cell(cell: &Cell, column: &ShownColumn, values: Option<(f64, f64)>) -> (String, String) {
+    if let Cell::Time(t) = cell {
+        return (format_utc(*t), String::new());
     }
+    let p = column
+        .config
+        .processor(column.kind, values, column.series, &column.header);
+    let shown = p.show(match cell {
+        Cell::Number(v) => Input::Number(*v),
+        Cell::Text(t) => Input::Text(t),
+        _ => Input::Null,
+    });
+    let style = match column.config.cell_display() {
+        CellDisplay::Auto => String::new(),
+        CellDisplay::ColorText => format!("color:{}", shown.color),
+        CellDisplay::ColorBackground => format!("background:{};color:#fff", shown.color),
+    };
+    (shown.to_string(), style)
 }
 
 /// The initial sort: `options.sortBy[0]` (`{displayName, desc}`).
@@ -293,6 +309,7 @@ pub fn TablePanel(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
                     {move || {
                         let view = view_data.get();
                         let (from, to) = view.range_ms;
+                        let values = view.values;
                         let scope = variables
                             .and_then(|VariableScope(s)| s.get())
                             .unwrap_or_default()
@@ -306,7 +323,7 @@ pub fn TablePanel(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
                                     .iter()
                                     .zip(&kinds)
                                     .map(|(c, kind)| {
-                                        let (text, style) = render_cell(&row[c.index], &c.config);
+                                        let (text, style) = render_cell(&row[c.index], &c, values);
                                         let numeric = *kind == ColumnKind::Value;
                                         let content = match cell_link(&view, &scope, &row, c) {
                                             Some((href, title, blank)) => view! {

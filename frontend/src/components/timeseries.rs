@@ -18,7 +18,7 @@ use crate::components::panel::PanelData;
 use kubeglass_shared::chart::{
     self, AxisLimits, AxisPlacement, DrawStyle, Interpolation, SeriesStyle, StackKey, StackMode,
 };
-use kubeglass_shared::colors::{css_color, hex_rgb, series_color};
+use kubeglass_shared::colors::{css_color, hex_rgb};
 use kubeglass_shared::decimate::m4_into;
 use kubeglass_shared::field::{field_config, FieldRef, FieldType};
 use kubeglass_shared::legend::{legend_options, LegendMode};
@@ -58,6 +58,7 @@ struct Look {
 }
 
 fn looks(panel: &Panel, data: &PanelData) -> Vec<Look> {
+    let range = data.value_range();
     data.series
         .iter()
         .enumerate()
@@ -70,12 +71,14 @@ fn looks(panel: &Panel, data: &PanelData) -> Vec<Look> {
                     kind: FieldType::Number,
                 },
             );
+            // Grafana's series colour: its place in the palette (the time series' default),
+            // a fixed colour, or by value (thresholds, a continuous scheme) the colour of its
+            // last value (or `seriesBy`'s).
+            let values: Vec<f64> = s.series.points.iter().map(|p| p.1).collect();
             Look {
                 color: config
-                    .fixed_color
-                    .as_deref()
-                    .map(css_color)
-                    .unwrap_or_else(|| series_color(i).to_string()),
+                    .processor(FieldType::Number, range, i, &s.name)
+                    .series_color(&values),
                 style: SeriesStyle::of(&config),
                 unit: config.defaults.unit,
                 decimals: config.defaults.decimals,
@@ -812,7 +815,7 @@ pub fn TimeSeries(panel: Arc<Panel>, data: RwSignal<Option<Arc<PanelData>>>) -> 
         (_, true) => "kg-ts kg-ts-legend-right",
         _ => "kg-ts",
     };
-    let headers: Vec<&'static str> = legend_opts.calcs.iter().map(|(_, h)| *h).collect();
+    let headers: Vec<String> = legend_opts.calcs.iter().map(|(_, h)| h.clone()).collect();
     let legend_view = match legend_opts.mode {
         LegendMode::Hidden => ().into_any(),
         LegendMode::Table => {
