@@ -132,10 +132,12 @@ async fn repeats_mappings_and_no_value() {
     assert_eq!(find("Nothing")[2], "nothing here");
     // The row and its panel once per job, each seeing its own job.
     assert_eq!(rows, vec!["Job node", "Job prometheus"]);
+    // Unmapped, and no thresholds written: Grafana's default thresholds (green, red from 80)
+    // colour its hundreds of samples red.
     let samples_node = find("Samples of node");
     assert!(
-        samples_node[4].contains("color:#73BF69"),
-        "unmapped: the threshold colour (green): {samples_node:?}"
+        samples_node[4].contains("color:#F2495C"),
+        "unmapped: the default thresholds' colour (red): {samples_node:?}"
     );
     let samples_prom = find("Samples of prometheus");
     assert!(
