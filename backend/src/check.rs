@@ -4,16 +4,16 @@
 //! still holds an unresolved `$variable` once the dashboard's default variable values and the
 //! built-in macros are put in.
 
-use kubeglass_shared::import::parse_dashboard;
-use kubeglass_shared::interval::{interpolate_macros, query_timing, QueryContext, QueryTiming};
-use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::model::import::parse_dashboard;
+use kubeglass_shared::time::interval::{interpolate_macros, query_timing, QueryContext, QueryTiming};
+use kubeglass_shared::model::migrate::migrate;
 use kubeglass_shared::model::Transformation;
 use kubeglass_shared::panels::is_supported;
-use kubeglass_shared::template::{
+use kubeglass_shared::model::template::{
     compile_regex, interpolate, read_variables, unresolved_references, Context, Scope,
 };
 use kubeglass_shared::time::{ResolvedRange, TimeRange};
-use kubeglass_shared::transform::apply;
+use kubeglass_shared::data::transform::apply;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -253,7 +253,7 @@ fn check_panel(panel: &Value, scope: &Scope, range: ResolvedRange, report: &mut 
     report.panels_total += 1;
     // A heatmap Grafana would calculate from raw values: the UI draws only bucket data.
     let calculated_heatmap = kind == "heatmap"
-        && kubeglass_shared::heatmap::HeatmapOptions::from_options(
+        && kubeglass_shared::panels::heatmap::HeatmapOptions::from_options(
             &kubeglass_shared::model::read_panel(panel, id.unwrap_or(0)).options,
         )
         .calculate;

@@ -157,7 +157,7 @@ fn parse_provisioning(text: &str) -> Result<Vec<DataSource>, DataSourceError> {
                 .uid
                 .clone()
                 .unwrap_or_else(|| kubeglass_shared::api::slugify(&d.name));
-            kubeglass_shared::validate::check_uid(&uid)
+            kubeglass_shared::model::validate::check_uid(&uid)
                 .map_err(|m| invalid(format!("uid `{uid}` {m}")))?;
             Ok(DataSource {
                 uid,

@@ -267,7 +267,7 @@ pub fn embed_link_command(
     base_url: Option<&str>,
 ) -> Result<std::process::ExitCode, String> {
     let config = crate::config::Config::load(args).map_err(|e| e.to_string())?;
-    let ttl_ms = kubeglass_shared::interval::parse_interval(expires)
+    let ttl_ms = kubeglass_shared::time::interval::parse_interval(expires)
         .map_err(|e| format!("--expires: {e}"))?;
     if ttl_ms < 1000 {
         return Err(format!("--expires {expires}: must be at least 1s"));
@@ -332,7 +332,7 @@ pub fn find_panel(dashboard: &serde_json::Value, id: i64) -> Option<serde_json::
             }
         })
     }
-    let migrated = kubeglass_shared::migrate::migrate(dashboard.clone()).dashboard;
+    let migrated = kubeglass_shared::model::migrate::migrate(dashboard.clone()).dashboard;
     migrated
         .get("panels")
         .and_then(serde_json::Value::as_array)

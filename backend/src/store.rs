@@ -9,7 +9,7 @@ use kubeglass_shared::api::{
     dashboard_url, slugify, DashboardMeta, DashboardWithMeta, SaveDashboardRequest,
     SaveDashboardResponse, SearchHit,
 };
-use kubeglass_shared::validate::{validate_dashboard, ValidationError};
+use kubeglass_shared::model::validate::{validate_dashboard, ValidationError};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use std::path::Path;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prints Grafana's colour data (the dark theme's named colours and palettes, the CSS colour
 // names it accepts, the stops of its continuous schemes) as the Rust source of
-// shared/src/display/color_table.rs. Run from target/conformance:  node color-tables.mjs > table.rs
+// shared/src/display/colors/table.rs. Run from target/conformance:  node color-tables.mjs > table.rs
 // The conformance suite's `colors` category checks the committed table against this data.
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);

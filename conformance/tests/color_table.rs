@@ -1,4 +1,4 @@
-//! The colour data kubeglass resolves colours with (`shared/src/colors/table.rs`) is Grafana's:
+//! The colour data kubeglass resolves colours with (`shared/src/display/colors/table.rs`) is Grafana's:
 //! generated again from Grafana's own package by `conformance/oracle/color-tables.mjs`, it must
 //! be the committed file, byte for byte.
 
@@ -21,7 +21,7 @@ fn the_colour_table_is_grafanas() {
         .output()
         .expect("node runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let committed = xtask::workspace_root().join("shared/src/colors/table.rs");
+    let committed = xtask::workspace_root().join("shared/src/display/colors/table.rs");
     let ours = std::fs::read_to_string(&committed).expect("the committed table");
     assert!(
         ours == String::from_utf8_lossy(&out.stdout),

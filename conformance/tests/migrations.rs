@@ -11,7 +11,7 @@
 //! Prints the matches per schema version; fails on any mismatch not listed, with its reason,
 //! in `conformance/deliberate-differences.toml` (category `migration`).
 
-use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::model::migrate::migrate;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

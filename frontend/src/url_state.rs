@@ -1,7 +1,7 @@
 //! The time range and auto-refresh of a page, kept in the URL exactly as Grafana does
 //! (`?from=now-6h&to=now&refresh=10s`), and the way components change them.
 
-use kubeglass_shared::interval::parse_interval;
+use kubeglass_shared::time::interval::parse_interval;
 use kubeglass_shared::time::TimeRange;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};

@@ -6,10 +6,10 @@
 //! `cargo bench -p kubeglass-shared --bench import` (`cargo xtask bench` runs it too).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use kubeglass_shared::import::parse_dashboard;
-use kubeglass_shared::migrate::migrate;
-use kubeglass_shared::template::Scope;
-use kubeglass_shared::variables::{interpolate_panel, read_stored};
+use kubeglass_shared::model::import::parse_dashboard;
+use kubeglass_shared::model::migrate::migrate;
+use kubeglass_shared::model::template::Scope;
+use kubeglass_shared::model::template::variables::{interpolate_panel, read_stored};
 use std::hint::black_box;
 use std::time::Duration;
 

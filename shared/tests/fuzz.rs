@@ -6,12 +6,12 @@
 //! `cargo xtask test` runs these with proptest's default number of cases; `cargo xtask fuzz`
 //! runs them with many more (`PROPTEST_CASES`).
 
-use kubeglass_shared::import::parse_dashboard;
-use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::model::import::parse_dashboard;
+use kubeglass_shared::model::migrate::migrate;
 use kubeglass_shared::model::Dashboard;
-use kubeglass_shared::template::{interpolate, Context, Scope, ScopeValue};
+use kubeglass_shared::model::template::{interpolate, Context, Scope, ScopeValue};
 use kubeglass_shared::time::{parse_time, TimeRange};
-use kubeglass_shared::validate::validate_dashboard;
+use kubeglass_shared::model::validate::validate_dashboard;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -144,7 +144,7 @@ proptest! {
         resolution in any::<u32>(),
         factor in any::<u32>(),
     ) {
-        use kubeglass_shared::interval::{parse_interval, query_timing, QueryContext, MAX_INTERVAL_MS};
+        use kubeglass_shared::time::interval::{parse_interval, query_timing, QueryContext, MAX_INTERVAL_MS};
         if let Ok(ms) = parse_interval(&text) {
             prop_assert!((0..=MAX_INTERVAL_MS).contains(&ms), "{} -> {}", text, ms);
         }

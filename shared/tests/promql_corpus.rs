@@ -1,14 +1,14 @@
-//! The ad hoc filter injector ([`kubeglass_shared::promql::add_label_matchers`]) checked with a
+//! The ad hoc filter injector ([`kubeglass_shared::prom::promql::add_label_matchers`]) checked with a
 //! real PromQL parser (promql-parser, a dev-dependency only) over every query expression of the
 //! dashboard corpus, interpolated with each dashboard's default variable values: the result
 //! still parses, has as many vector selectors as before, and every one of them carries the
 //! filters. A property test does the same over generated expressions.
 
-use kubeglass_shared::interval::{interpolate_macros, query_timing, QueryContext};
-use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::time::interval::{interpolate_macros, query_timing, QueryContext};
+use kubeglass_shared::model::migrate::migrate;
 use kubeglass_shared::model::{Dashboard, Panel};
-use kubeglass_shared::promql::add_label_matchers;
-use kubeglass_shared::template::{interpolate, read_variables, AdhocFilter, Context, Scope};
+use kubeglass_shared::prom::promql::add_label_matchers;
+use kubeglass_shared::model::template::{interpolate, read_variables, AdhocFilter, Context, Scope};
 use kubeglass_shared::time::ResolvedRange;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr, VectorSelector};
@@ -234,7 +234,7 @@ proptest! {
     ) {
         let out = add_label_matchers(&text, &filters());
         prop_assert!(out.len() >= text.len());
-        let _ = kubeglass_shared::variables::parse_adhoc_url(&url);
+        let _ = kubeglass_shared::model::template::variables::parse_adhoc_url(&url);
     }
 
     #[test]

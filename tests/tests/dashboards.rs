@@ -464,11 +464,11 @@ async fn dashboards_are_migrated_on_request() {
     assert_eq!(stored["dashboard"]["rows"], old["rows"]);
     let (s, migrated) = get(&kg, &format!("/api/dashboards/uid/{uid}?migrate=true")).await;
     assert_eq!(s, 200);
-    let expected = kubeglass_shared::migrate::migrate(stored["dashboard"].clone()).dashboard;
+    let expected = kubeglass_shared::model::migrate::migrate(stored["dashboard"].clone()).dashboard;
     assert_eq!(migrated["dashboard"], expected);
     assert_eq!(
         migrated["dashboard"]["schemaVersion"],
-        kubeglass_shared::migrate::TARGET_SCHEMA_VERSION
+        kubeglass_shared::model::migrate::TARGET_SCHEMA_VERSION
     );
     assert!(migrated["dashboard"].get("rows").is_none());
     assert_eq!(migrated["meta"], stored["meta"]);

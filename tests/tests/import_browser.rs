@@ -6,7 +6,7 @@
 use kubeglass_e2e::browser::Browser;
 use kubeglass_e2e::{corpus, http, live_stack, project_dashboard, Kubeglass};
 use std::path::PathBuf;
-use kubeglass_shared::import::{parse_dashboard, preview};
+use kubeglass_shared::model::import::{parse_dashboard, preview};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@
 use kubeglass_e2e::browser::Browser;
 use kubeglass_e2e::k8s_server::K8sServer;
 use kubeglass_e2e::{http, test_dir, Kubeglass};
-use kubeglass_shared::k8s_view::{count_by_phase, pod_summary, workload_summary};
+use kubeglass_shared::k8s::view::{count_by_phase, pod_summary, workload_summary};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -6,10 +6,10 @@
 
 use kubeglass_e2e::browser::Browser;
 use kubeglass_e2e::{corpus, http, json_files, live_stack, project_dashboards};
-use kubeglass_shared::frame::Series;
-use kubeglass_shared::migrate::migrate;
+use kubeglass_shared::data::frame::Series;
+use kubeglass_shared::model::migrate::migrate;
 use kubeglass_shared::model::{Dashboard, Panel};
-use kubeglass_shared::transform::{apply, ensure_ref_ids, frame_to_table, frames_from_series};
+use kubeglass_shared::data::transform::{apply, ensure_ref_ids, frame_to_table, frames_from_series};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -385,7 +385,7 @@ fn corpus_join_tables_show_the_columns_grafana_shows() {
             assert!(
                 values
                     .iter()
-                    .all(|v| matches!(v, kubeglass_shared::table::Cell::Number(_))),
+                    .all(|v| matches!(v, kubeglass_shared::data::table::Cell::Number(_))),
                 "{what}: {values:?}"
             );
             for o in &p.overrides {

@@ -68,7 +68,7 @@ pub async fn get(
         .await??
         .ok_or_else(|| ApiError::NotFound(format!("dashboard `{uid}` not found")))?;
     if migrate {
-        found.dashboard = kubeglass_shared::migrate::migrate(found.dashboard).dashboard;
+        found.dashboard = kubeglass_shared::model::migrate::migrate(found.dashboard).dashboard;
     }
     Ok(Json(found))
 }

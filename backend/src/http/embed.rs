@@ -44,7 +44,7 @@ pub async fn sign(
     State(state): State<AppState>,
     Json(req): Json<SignEmbedRequest>,
 ) -> Result<Json<SignEmbedResponse>, ApiError> {
-    let ttl_ms = kubeglass_shared::interval::parse_interval(&req.expires)
+    let ttl_ms = kubeglass_shared::time::interval::parse_interval(&req.expires)
         .map_err(|e| ApiError::BadRequest(format!("expires: {e}")))?;
     if !(1000..=366 * 86_400_000).contains(&ttl_ms) {
         return Err(ApiError::BadRequest(format!(

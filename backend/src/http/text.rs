@@ -1,13 +1,13 @@
 //! `POST /api/render/text`: text panels' Markdown (or HTML) as safe HTML. The server renders it
 //! so that the UI's WebAssembly carries no Markdown parser; the rendering itself is
-//! [`kubeglass_shared::text`], the same code the UI used to run.
+//! [`kubeglass_shared::panels::text`], the same code the UI used to run.
 
 use super::dashboards::blocking;
 use super::error::ApiError;
 use axum::body::Bytes;
 use axum::Json;
 use kubeglass_shared::api::{RenderTextRequest, RenderTextResponse, MAX_TEXT_CONTENT_BYTES};
-use kubeglass_shared::text::render_text_panel;
+use kubeglass_shared::panels::text::render_text_panel;
 
 /// Takes the body as bytes so that a bad one is answered with what is wrong with it.
 pub async fn render(body: Bytes) -> Result<Json<RenderTextResponse>, ApiError> {

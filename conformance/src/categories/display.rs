@@ -7,8 +7,8 @@
 use crate::oracle::num;
 use crate::Case;
 use kubeglass_shared::display::{range_of, Processor};
-use kubeglass_shared::field::FieldType;
-use kubeglass_shared::mappings::Input;
+use kubeglass_shared::display::field::FieldType;
+use kubeglass_shared::display::mappings::Input;
 use kubeglass_shared::model::read_field_defaults;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;

@@ -4,7 +4,7 @@
 //! multi and include-All variables: kubeglass's `template::format_value` against Grafana's.
 
 use crate::Case;
-use kubeglass_shared::template::{format_value, Context, ScopeValue};
+use kubeglass_shared::model::template::{format_value, Context, ScopeValue};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;

@@ -3,7 +3,7 @@
 //! kubeglass's `interval` module.
 
 use crate::Case;
-use kubeglass_shared::interval::{calculate_interval, format_interval, parse_interval, round_interval};
+use kubeglass_shared::time::interval::{calculate_interval, format_interval, parse_interval, round_interval};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;

@@ -7,8 +7,8 @@
 use crate::oracle::num;
 use crate::Case;
 use kubeglass_shared::model::Transformation;
-use kubeglass_shared::table::Cell;
-use kubeglass_shared::transform::{apply, Field, FieldKind, Frame};
+use kubeglass_shared::data::table::Cell;
+use kubeglass_shared::data::transform::{apply, Field, FieldKind, Frame};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -291,7 +291,7 @@ fn case(frames: &[(String, Vec<F>)], transformations: &Value, what: &str) -> Cas
 /// One table with two number columns holding nulls, for calculateField's arithmetic.
 fn numbers(rng: &mut StdRng) -> Vec<(String, Vec<F>)> {
     let len = rng.random_range(1..=5);
-    let mut column = |rng: &mut StdRng| -> Vec<Option<f64>> {
+    let column = |rng: &mut StdRng| -> Vec<Option<f64>> {
         (0..len)
             .map(|_| (rng.random_range(0..4) != 0).then(|| rng.random_range(-50..50) as f64))
             .collect()

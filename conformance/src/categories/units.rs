@@ -10,7 +10,7 @@
 use super::listing;
 use crate::oracle::num;
 use crate::{Case, REFUSED};
-use kubeglass_shared::units::{try_format_full, FormatContext};
+use kubeglass_shared::display::units::{try_format_full, FormatContext};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -159,7 +159,7 @@ fn shown(v: f64) -> String {
     if v == 0.0 && v.is_sign_negative() {
         "-0".into()
     } else {
-        kubeglass_shared::units::js_number(v)
+        kubeglass_shared::display::units::js_number(v)
     }
 }
 

@@ -6,8 +6,8 @@
 use crate::components::element_size::element_size;
 use crate::components::gauge::{readings, Reading};
 use crate::components::panel::PanelData;
-use kubeglass_shared::colors::css_color;
-use kubeglass_shared::gauge::{band_gradient, lcd_cell_count};
+use kubeglass_shared::display::colors::css_color;
+use kubeglass_shared::panels::gauge::{band_gradient, lcd_cell_count};
 use kubeglass_shared::model::Panel;
 use leptos::html::Div;
 use leptos::prelude::*;

@@ -4,9 +4,9 @@ use crate::components::panel::PanelView;
 use crate::components::variables::VariableScope;
 use kubeglass_shared::api::DataSourceInfo;
 use kubeglass_shared::model::{layout, GridPos, Panel};
-use kubeglass_shared::repeat::expand;
-use kubeglass_shared::template::{interpolate, Context};
-use kubeglass_shared::variables::panel_scope;
+use kubeglass_shared::model::repeat::expand;
+use kubeglass_shared::model::template::{interpolate, Context};
+use kubeglass_shared::model::template::variables::panel_scope;
 use leptos::prelude::*;
 use std::sync::Arc;
 

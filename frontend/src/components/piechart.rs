@@ -3,11 +3,11 @@
 //! value and percentage (`legend.values`). Slice geometry comes from `shared::pie`.
 
 use crate::components::panel::PanelData;
-use kubeglass_shared::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::gauge::point_on_circle;
+use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::panels::gauge::point_on_circle;
 use kubeglass_shared::model::Panel;
-use kubeglass_shared::pie::{slice_path, slices, Slice};
-use kubeglass_shared::units::to_fixed;
+use kubeglass_shared::panels::pie::{slice_path, slices, Slice};
+use kubeglass_shared::display::units::to_fixed;
 use leptos::prelude::*;
 use serde_json::Value;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use crate::components::panel::PanelData;
 use kubeglass_shared::display::Processor;
-use kubeglass_shared::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
 use kubeglass_shared::model::Panel;
 use leptos::prelude::*;
 use std::sync::Arc;

@@ -5,15 +5,15 @@
 
 use crate::components::panel::PanelData;
 use crate::components::variables::VariableScope;
-use kubeglass_shared::field::{field_config, CellDisplay, FieldConfig, FieldRef, FieldType};
-use kubeglass_shared::mappings::Input;
+use kubeglass_shared::display::field::{field_config, CellDisplay, FieldConfig, FieldRef, FieldType};
+use kubeglass_shared::display::mappings::Input;
 use kubeglass_shared::model::Panel;
-use kubeglass_shared::table::{
+use kubeglass_shared::data::table::{
     field_links, safe_link_url, series_table, sort_rows, Cell, ColumnKind, DataLink, Table,
 };
-use kubeglass_shared::template::{interpolate_link, Scope};
+use kubeglass_shared::model::template::{interpolate_link, Scope};
 use kubeglass_shared::time::format_utc;
-use kubeglass_shared::transform::{apply, frame_to_table, frames_from_series, merge};
+use kubeglass_shared::data::transform::{apply, frame_to_table, frames_from_series, merge};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -49,7 +49,7 @@ struct TableView {
 /// transformations over Grafana's table frames, several frames left being merged.
 fn transformed(
     panel: &Panel,
-    input: &[(&str, &kubeglass_shared::frame::Series)],
+    input: &[(&str, &kubeglass_shared::data::frame::Series)],
     queries: usize,
 ) -> (Table, Vec<String>) {
     if panel.transformations.iter().all(|t| t.disabled) {
@@ -68,7 +68,7 @@ fn transformed(
 }
 
 fn table_view(panel: &Panel, data: &PanelData) -> TableView {
-    let input: Vec<(&str, &kubeglass_shared::frame::Series)> = data
+    let input: Vec<(&str, &kubeglass_shared::data::frame::Series)> = data
         .series
         .iter()
         .map(|s| (s.ref_id.as_str(), &s.series))

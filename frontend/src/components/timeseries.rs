@@ -1,13 +1,13 @@
 //! The time series panel: series drawn straight onto a `<canvas>` through its 2D context (sized
 //! to the panel, sharp on high-DPI screens, redrawn on resize), a legend below and a hover
 //! tooltip. It draws what Grafana's time series panel draws from a field's `custom` settings
-//! ([`kubeglass_shared::chart`]): lines, bars or points, line width and dashes, fill (flat or
+//! ([`kubeglass_shared::panels::chart`]): lines, bars or points, line width and dashes, fill (flat or
 //! fading), stacking by group (normal or percent), a left, right or hidden axis per series with
 //! soft and hard limits, threshold lines and areas, per-series colours from overrides, hidden
 //! series and `negative-Y`.
 //!
 //! Each line is decimated to at most four points per pixel column before it is drawn
-//! ([`kubeglass_shared::decimate::m4_into`]): the same picture from a million points as from
+//! ([`kubeglass_shared::data::decimate::m4_into`]): the same picture from a million points as from
 //! all of them, at the cost of a few thousand canvas calls. Points are turned into pixels here,
 //! in Rust, and the canvas receives only the path. A refresh that brings the same data, at the
 //! same size and theme, draws nothing.
@@ -15,16 +15,16 @@
 use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
-use kubeglass_shared::chart::{
+use kubeglass_shared::panels::chart::{
     self, AxisLimits, AxisPlacement, DrawStyle, Interpolation, SeriesStyle, StackKey, StackMode,
 };
-use kubeglass_shared::colors::{css_color, hex_rgb};
-use kubeglass_shared::decimate::m4_into;
-use kubeglass_shared::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::legend::{legend_options, LegendMode};
+use kubeglass_shared::display::colors::{css_color, hex_rgb};
+use kubeglass_shared::data::decimate::m4_into;
+use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::display::legend::{legend_options, LegendMode};
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::{format_axis_time, format_utc, time_ticks};
-use kubeglass_shared::units::{format_value, is_binary_unit, nice_ticks};
+use kubeglass_shared::display::units::{format_value, is_binary_unit, nice_ticks};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use std::borrow::Cow;

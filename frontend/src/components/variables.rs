@@ -2,18 +2,18 @@
 //! variable, its values kept in the URL (`var-NAME`, repeated for several values).
 //!
 //! This module only fetches options and draws controls; what to ask, which value is selected
-//! and how panels are interpolated is decided in `kubeglass_shared::variables`.
+//! and how panels are interpolated is decided in `kubeglass_shared::model::template::variables`.
 
 use crate::api;
 use crate::url_state::{QueryWriter, TimeContext};
 use kubeglass_shared::api::DataSourceInfo;
-use kubeglass_shared::promql::OPERATORS;
-use kubeglass_shared::template::{
+use kubeglass_shared::prom::promql::OPERATORS;
+use kubeglass_shared::model::template::{
     interpolate, parse_variable_query, AdhocFilter, Context, Scope, Variable, VariableKind,
     VariableOption, VariableQuery, ALL_VALUE,
 };
 use kubeglass_shared::time::ResolvedRange;
-use kubeglass_shared::variables::{
+use kubeglass_shared::model::template::variables::{
     adhoc_filters, adhoc_sets, adhoc_url_value, apply_url, options_url, query_options, raw_values,
     resolution_order, scope_of, select_current, set_current, static_options, toggle_multi, url_key,
     variable_datasource, AdhocSet, UrlValues,
@@ -464,7 +464,7 @@ fn AdhocControl(var: Variable, writer: QueryWriter) -> impl IntoView {
             operator: new_op.get_untracked(),
             value: new_value.get_untracked(),
         };
-        if let Err(e) = kubeglass_shared::promql::validate_filter(&f) {
+        if let Err(e) = kubeglass_shared::prom::promql::validate_filter(&f) {
             list_error.set(Some(e));
             return;
         }

@@ -2,7 +2,7 @@
 //! opened it is shown.
 
 use gloo_timers::callback::Timeout;
-use kubeglass_shared::k8s_view::reconnect_delay_ms;
+use kubeglass_shared::k8s::view::reconnect_delay_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};

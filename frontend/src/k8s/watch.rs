@@ -3,7 +3,7 @@
 
 use crate::k8s::socket::{Socket, SocketEvent};
 use crate::k8s::{encode, list_error, ws_url};
-use kubeglass_shared::k8s_view::{parse_watch_message, Applied, LiveList};
+use kubeglass_shared::k8s::view::{parse_watch_message, Applied, LiveList};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;

@@ -7,7 +7,7 @@
 
 use crate::components::panel::{NamedSeries, PanelData};
 use crate::components::timeseries::draw;
-use kubeglass_shared::frame::Series;
+use kubeglass_shared::data::frame::Series;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::ResolvedRange;
 use leptos::html::Canvas;

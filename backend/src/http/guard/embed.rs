@@ -18,10 +18,10 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kubeglass_shared::api::{DashboardMeta, EMBED_TOKEN_HEADER};
-use kubeglass_shared::interval::matches_with_time_macros;
+use kubeglass_shared::time::interval::matches_with_time_macros;
 use kubeglass_shared::model::{resolve_datasource, Dashboard};
-use kubeglass_shared::template::{interpolate, read_variables, Context};
-use kubeglass_shared::variables::scope_of;
+use kubeglass_shared::model::template::{interpolate, read_variables, Context};
+use kubeglass_shared::model::template::variables::scope_of;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -203,7 +203,7 @@ fn resolve(
     sources: &[kubeglass_shared::api::DataSourceInfo],
 ) -> Result<Resolved, ApiError> {
     let uid = &claims.dashboard;
-    let mut migrated = kubeglass_shared::migrate::migrate(stored).dashboard;
+    let mut migrated = kubeglass_shared::model::migrate::migrate(stored).dashboard;
     let gone = || {
         ApiError::Forbidden(format!(
             "embed token is for panel {} of dashboard `{uid}`, which no longer has it",

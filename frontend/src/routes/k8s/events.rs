@@ -4,7 +4,7 @@
 use super::{clock, param, K8sPage, LiveBody};
 use crate::k8s::watch::watch;
 use crate::url_state::QueryWriter;
-use kubeglass_shared::k8s_view::{events_newest_first, human_duration, EventView};
+use kubeglass_shared::k8s::view::{events_newest_first, human_duration, EventView};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -6,7 +6,7 @@ use super::pods::status_class;
 use super::{chart_panel, clock, k8s_href, param, pod_href, Charts, K8sPage, LiveBody};
 use crate::app::Theme;
 use crate::k8s::watch::{watch, Watch};
-use kubeglass_shared::k8s_view::{
+use kubeglass_shared::k8s::view::{
     format_resource, is_dns_subdomain, name, namespace, node_summary, object_age, pod_summary,
 };
 use leptos::prelude::*;

@@ -5,7 +5,7 @@ use super::events::event_rows;
 use super::{clock, k8s_href, param, K8sPage, LiveBody};
 use crate::app::Theme;
 use crate::k8s::watch::{watch, Watch};
-use kubeglass_shared::k8s_view::{
+use kubeglass_shared::k8s::view::{
     count_by_phase, events_newest_first, name, namespace, node_summary, workload_summary,
 };
 use leptos::prelude::*;

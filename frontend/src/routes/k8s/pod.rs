@@ -9,7 +9,7 @@ use crate::k8s::socket::{Socket, SocketEvent};
 use crate::k8s::watch::watch;
 use crate::k8s::{encode, ws_url};
 use kubeglass_shared::k8s::LogMessage;
-use kubeglass_shared::k8s_view::{
+use kubeglass_shared::k8s::view::{
     containers, events_newest_first, is_dns_label, is_dns_subdomain, name, object_age, pod_summary,
 };
 use leptos::html::Div;
@@ -147,7 +147,7 @@ fn summary(pod: &Arc<Value>, now: RwSignal<i64>) -> impl IntoView {
     view! {
         <dl class="kg-k8s-summary" data-status=status_attr data-phase=phase_attr>
             <dt>"Name"</dt>
-            <dd>{format!("{}/{}", kubeglass_shared::k8s_view::namespace(pod), name(pod))}</dd>
+            <dd>{format!("{}/{}", kubeglass_shared::k8s::view::namespace(pod), name(pod))}</dd>
             <dt>"Status"</dt>
             <dd>
                 <span class=status_class(&s.status)>{s.status.clone()}</span>
@@ -159,7 +159,7 @@ fn summary(pod: &Arc<Value>, now: RwSignal<i64>) -> impl IntoView {
             <dd>{move || object_age(&p, now.get())}</dd>
             {field("Node", pod.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or("").into())}
             {field("Pod IP", pod.pointer("/status/podIP").and_then(Value::as_str).unwrap_or("").into())}
-            {field("Owner", kubeglass_shared::k8s_view::owner(pod).unwrap_or_default())}
+            {field("Owner", kubeglass_shared::k8s::view::owner(pod).unwrap_or_default())}
             {field("QoS class", pod.pointer("/status/qosClass").and_then(Value::as_str).unwrap_or("").into())}
             <dt>"Labels"</dt>
             <dd>{labels.into_iter().map(|l| view! { <span class="kg-tag">{l}</span> }).collect_view()}</dd>

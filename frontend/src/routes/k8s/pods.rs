@@ -5,7 +5,7 @@ use super::{clock, param, pod_href, K8sPage, LiveBody};
 use crate::app::Theme;
 use crate::k8s::watch::{watch, Watch};
 use crate::url_state::QueryWriter;
-use kubeglass_shared::k8s_view::{
+use kubeglass_shared::k8s::view::{
     age, is_dns_label, name, namespace, object_key, pod_summary, LabelSelector, PHASES,
 };
 use leptos::prelude::*;

@@ -4,7 +4,7 @@
 use super::pods::status_class;
 use super::{clock, param, K8sPage, LiveBody};
 use crate::k8s::watch::{watch, Watch};
-use kubeglass_shared::k8s_view::{name, namespace, object_age, workload_summary};
+use kubeglass_shared::k8s::view::{name, namespace, object_age, workload_summary};
 use leptos::prelude::*;
 
 const KINDS: &[(&str, &str)] = &[
