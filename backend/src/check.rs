@@ -4,16 +4,18 @@
 //! still holds an unresolved `$variable` once the dashboard's default variable values and the
 //! built-in macros are put in.
 
+use kubeglass_shared::data::transform::apply;
 use kubeglass_shared::model::import::parse_dashboard;
-use kubeglass_shared::time::interval::{interpolate_macros, query_timing, QueryContext, QueryTiming};
 use kubeglass_shared::model::migrate::migrate;
-use kubeglass_shared::model::Transformation;
-use kubeglass_shared::panels::is_supported;
 use kubeglass_shared::model::template::{
     compile_regex, interpolate, read_variables, unresolved_references, Context, Scope,
 };
+use kubeglass_shared::model::Transformation;
+use kubeglass_shared::panels::is_supported;
+use kubeglass_shared::time::interval::{
+    interpolate_macros, query_timing, QueryContext, QueryTiming,
+};
 use kubeglass_shared::time::{ResolvedRange, TimeRange};
-use kubeglass_shared::data::transform::apply;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -563,8 +563,11 @@ fn parse_public_url(raw: &str) -> Result<String, ConfigError> {
         value: raw.to_owned(),
         message: message.to_owned(),
     };
-    let url = url::Url::parse(raw.trim())
-        .map_err(|e| invalid(&format!("not a URL like https://kubeglass.example.com: {e}")))?;
+    let url = url::Url::parse(raw.trim()).map_err(|e| {
+        invalid(&format!(
+            "not a URL like https://kubeglass.example.com: {e}"
+        ))
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
     }
@@ -587,15 +590,13 @@ fn parse_allowed_host(raw: &str) -> Result<String, ConfigError> {
     let name = raw.trim().trim_end_matches('.').to_ascii_lowercase();
     let ok = !name.is_empty()
         && name.len() <= 253
-        && name
-            .split('.')
-            .all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
     if ok {
         Ok(name)
     } else {
@@ -679,11 +680,25 @@ mod tests {
             "https://kubeglass.example.com/",
         ]))
         .unwrap();
-        assert_eq!(c.allowed_hosts, ["grafana.example.com", "kubeglass.example.com"]);
-        assert_eq!(c.public_url.as_deref(), Some("https://kubeglass.example.com"));
+        assert_eq!(
+            c.allowed_hosts,
+            ["grafana.example.com", "kubeglass.example.com"]
+        );
+        assert_eq!(
+            c.public_url.as_deref(),
+            Some("https://kubeglass.example.com")
+        );
         for (flag, bad, why) in [
-            ("--allowed-host", "https://x.example", "no scheme, port or path"),
-            ("--allowed-host", "x.example:3000", "no scheme, port or path"),
+            (
+                "--allowed-host",
+                "https://x.example",
+                "no scheme, port or path",
+            ),
+            (
+                "--allowed-host",
+                "x.example:3000",
+                "no scheme, port or path",
+            ),
             ("--public-url", "https://x.example/kubeglass", "no path"),
             ("--public-url", "ftp://x.example", "http or https"),
         ] {

@@ -181,12 +181,7 @@ impl<K: Eq + Hash + Clone, S> Topic<K, S> {
                 topics.remove(*key);
             }
         }
-        if let Some(task) = self
-            .task
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+        if let Some(task) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
             task.abort();
         }
     }
@@ -270,7 +265,15 @@ impl<K: Eq + Hash + Clone + Send + 'static, S: Send + 'static> Hub<K, S> {
         let task = start(topic.clone());
         *topic.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task.abort_handle());
         drop(topics);
-        (Subscription { rx, slow, id, topic }, greeting)
+        (
+            Subscription {
+                rx,
+                slow,
+                id,
+                topic,
+            },
+            greeting,
+        )
     }
 
     /// A topic of the subscriber's own, not shared with anyone.
@@ -293,7 +296,12 @@ impl<K: Eq + Hash + Clone + Send + 'static, S: Send + 'static> Hub<K, S> {
         });
         let task = start(topic.clone());
         *topic.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(task.abort_handle());
-        Subscription { rx, slow, id, topic }
+        Subscription {
+            rx,
+            slow,
+            id,
+            topic,
+        }
     }
 
     /// Shared topics now (for tests).
@@ -360,7 +368,10 @@ mod tests {
         let (mut a, _) = hub.join("k", 8, Vec::new, start(rx), |_| ());
         tx.send("end").unwrap();
         assert_eq!(a.rx.recv().await.unwrap(), "ended");
-        assert!(a.rx.recv().await.is_none(), "the queue ends after the last frame");
+        assert!(
+            a.rx.recv().await.is_none(),
+            "the queue ends after the last frame"
+        );
         // Joining now starts a new topic instead of waiting on the ended one.
         let (tx2, rx2) = mpsc::unbounded_channel();
         let (mut b, greeting) = hub.join("k", 8, Vec::new, start(rx2), |s| s.len());
@@ -374,7 +385,11 @@ mod tests {
             "fresh"
         );
         drop(a);
-        assert_eq!(hub.len(), 1, "the old one leaving does not stop the new topic");
+        assert_eq!(
+            hub.len(),
+            1,
+            "the old one leaving does not stop the new topic"
+        );
     }
 
     #[tokio::test]
@@ -399,7 +414,10 @@ mod tests {
                 })
             };
             tx.send("end").unwrap();
-            let got = joiner.await.unwrap().expect("a joiner is never left waiting");
+            let got = joiner
+                .await
+                .unwrap()
+                .expect("a joiner is never left waiting");
             assert_eq!(got.as_deref(), Some("ended"));
             drop(first);
         }

@@ -264,9 +264,11 @@ impl Store {
     pub fn version_of(&self, uid: &str) -> Result<Option<i64>, StoreError> {
         Ok(self
             .conn()
-            .query_row("SELECT version FROM dashboards WHERE uid = ?1", [uid], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT version FROM dashboards WHERE uid = ?1",
+                [uid],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

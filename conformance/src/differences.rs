@@ -49,10 +49,9 @@ pub fn path() -> std::path::PathBuf {
 /// Every entry of `category`. Panics with the file's error when it does not read: a broken
 /// list must not let mismatches pass.
 pub fn deliberate(category: &str) -> Vec<Difference> {
-    let text = std::fs::read_to_string(path())
-        .unwrap_or_else(|e| panic!("{}: {e}", path().display()));
-    let file: File =
-        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path().display()));
+    let text =
+        std::fs::read_to_string(path()).unwrap_or_else(|e| panic!("{}: {e}", path().display()));
+    let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path().display()));
     for d in &file.difference {
         assert!(
             !d.why.trim().is_empty() && !d.better.trim().is_empty(),

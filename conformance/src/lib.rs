@@ -75,15 +75,11 @@ pub fn same(a: &Value, b: &Value) -> bool {
         (Value::Object(x), Value::Object(y))
             if !(x.contains_key("$num") || y.contains_key("$num")) =>
         {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => match (oracle::read_num(a), oracle::read_num(b)) {
             (Some(x), Some(y)) => {
-                x == y
-                    || (x.is_nan() && y.is_nan())
-                    || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+                x == y || (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
             }
             _ => a == b,
         },
@@ -92,7 +88,11 @@ pub fn same(a: &Value, b: &Value) -> bool {
 
 /// Runs the categories named in `only` (all when empty) with `n` generated cases each from
 /// `seed`; one oracle process for all of them.
-pub fn run(only: &[String], n: usize, seed: u64) -> Result<BTreeMap<&'static str, Outcome>, String> {
+pub fn run(
+    only: &[String],
+    n: usize,
+    seed: u64,
+) -> Result<BTreeMap<&'static str, Outcome>, String> {
     // The oracle runs in UTC; the `browser` time zone of kubeglass's answers must be the same.
     std::env::set_var("TZ", "UTC");
     let mut all: Vec<(&'static str, Case)> = Vec::new();
@@ -147,9 +147,7 @@ fn fnv(s: &str) -> u64 {
 
 /// The per-category table, then the first `show` unexplained mismatches of each category.
 pub fn report(outcomes: &BTreeMap<&'static str, Outcome>, show: usize) -> String {
-    let mut out = String::from(
-        "category      cases  mismatches  explained  unexplained   rate\n",
-    );
+    let mut out = String::from("category      cases  mismatches  explained  unexplained   rate\n");
     let (mut cases, mut mismatches, mut unexplained) = (0, 0, 0);
     for (name, o) in outcomes {
         let u = o.unexplained().count();

@@ -21,7 +21,9 @@ pub fn dir() -> PathBuf {
 /// Whether the oracle is installed.
 pub fn installed() -> bool {
     dir().join("oracle.mjs").is_file()
-        && dir().join("node_modules/@grafana/data/package.json").is_file()
+        && dir()
+            .join("node_modules/@grafana/data/package.json")
+            .is_file()
 }
 
 /// A number for the oracle: JSON for finite ones, the `$num` form for the others.

@@ -20,7 +20,11 @@ fn the_colour_table_is_grafanas() {
         .current_dir(&dir)
         .output()
         .expect("node runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let committed = xtask::workspace_root().join("shared/src/display/colors/table.rs");
     let ours = std::fs::read_to_string(&committed).expect("the committed table");
     assert!(

@@ -46,7 +46,9 @@ fn panels(d: &Value) -> BTreeMap<i64, Value> {
         }
     }
     walk(
-        d.get("panels").and_then(Value::as_array).map_or(&[], Vec::as_slice),
+        d.get("panels")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice),
         &mut out,
     );
     out
@@ -107,7 +109,11 @@ fn facts(d: &Value, grafana: &Value, input: &Value) -> Vec<(String, Value, Value
     for (id, want) in &want_panels {
         let got = got_panels.get(id).cloned().unwrap_or(Value::Null);
         for key in ["type", "gridPos", "title", "links"] {
-            fact(format!("panel {id} {key}"), field(want, key), field(&got, key));
+            fact(
+                format!("panel {id} {key}"),
+                field(want, key),
+                field(&got, key),
+            );
         }
         let targets = |p: &Value| -> Value {
             Value::Array(
@@ -121,12 +127,16 @@ fn facts(d: &Value, grafana: &Value, input: &Value) -> Vec<(String, Value, Value
         // Pre-7.0 React panels (`options.fieldOptions`, `options-gauge`) are migrated further
         // by Grafana's browser code, as kubeglass's migration does at once: only their final
         // form could be compared, and the fixtures hold the intermediate one.
-        let browser_step = inputs
-            .get(id)
-            .is_some_and(|p| p.get("options-gauge").is_some() || p.pointer("/options/fieldOptions").is_some());
+        let browser_step = inputs.get(id).is_some_and(|p| {
+            p.get("options-gauge").is_some() || p.pointer("/options/fieldOptions").is_some()
+        });
         if want.get("autoMigrateFrom").is_none() && !browser_step {
             for key in ["fieldConfig", "options"] {
-                fact(format!("panel {id} {key}"), field(want, key), field(&got, key));
+                fact(
+                    format!("panel {id} {key}"),
+                    field(want, key),
+                    field(&got, key),
+                );
             }
         }
     }
@@ -150,9 +160,7 @@ fn migrations_agree_with_grafanas_fixtures() {
             .next()
             .and_then(|v| v.parse().ok())
             .expect("fixtures are named vN.case.json");
-        let output = dir
-            .join("output")
-            .join(name.replace(".json", ".v43.json"));
+        let output = dir.join("output").join(name.replace(".json", ".v43.json"));
         let read = |p: &PathBuf| -> Value {
             serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
         };

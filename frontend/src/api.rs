@@ -9,8 +9,8 @@ use kubeglass_shared::api::{
 };
 use kubeglass_shared::api::{LoginRequest, UserInfo, CSRF_HEADER};
 use kubeglass_shared::data::frame::Series;
-use kubeglass_shared::prom::PromResponse;
 use kubeglass_shared::prom::query::PromRequest;
+use kubeglass_shared::prom::PromResponse;
 use serde::de::DeserializeOwned;
 
 /// The message of an error answer: kubeglass's `{"message"}`, Prometheus's `error`, or the
@@ -165,7 +165,7 @@ pub async fn dashboard(uid: &str) -> Result<DashboardWithMeta, String> {
 }
 
 /// `GET /api/dashboards/uid/{uid}?migrate=true`: the dashboard migrated to the current schema
-/// by the server, ready for [`kubeglass_shared::model::template::variables::read_migrated`].
+/// by the server, ready for [`kubeglass_shared::model::template::state::read_migrated`].
 pub async fn dashboard_migrated(uid: &str) -> Result<DashboardWithMeta, String> {
     let uid: String = js_sys::encode_uri_component(uid).into();
     get_json(&format!("/api/dashboards/uid/{uid}?migrate=true")).await
@@ -224,7 +224,7 @@ pub async fn prometheus(req: &PromRequest) -> Result<Vec<Series>, String> {
 }
 
 /// `GET url` through the Prometheus proxy, for a variable's options: the answer's body, which
-/// [`kubeglass_shared::model::template::variables::raw_values`] reads.
+/// [`kubeglass_shared::model::template::state::raw_values`] reads.
 pub async fn prometheus_get(url: &str) -> Result<String, String> {
     let resp = with_token(Request::get(url))
         .send()

@@ -8,8 +8,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use kubeglass_shared::model::import::parse_dashboard;
 use kubeglass_shared::model::migrate::migrate;
+use kubeglass_shared::model::template::state::{interpolate_panel, read_stored};
 use kubeglass_shared::model::template::Scope;
-use kubeglass_shared::model::template::variables::{interpolate_panel, read_stored};
 use std::hint::black_box;
 use std::time::Duration;
 

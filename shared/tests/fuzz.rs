@@ -8,10 +8,10 @@
 
 use kubeglass_shared::model::import::parse_dashboard;
 use kubeglass_shared::model::migrate::migrate;
-use kubeglass_shared::model::Dashboard;
 use kubeglass_shared::model::template::{interpolate, Context, Scope, ScopeValue};
-use kubeglass_shared::time::{parse_time, TimeRange};
 use kubeglass_shared::model::validate::validate_dashboard;
+use kubeglass_shared::model::Dashboard;
+use kubeglass_shared::time::{parse_time, TimeRange};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

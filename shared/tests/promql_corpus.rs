@@ -4,11 +4,11 @@
 //! still parses, has as many vector selectors as before, and every one of them carries the
 //! filters. A property test does the same over generated expressions.
 
-use kubeglass_shared::time::interval::{interpolate_macros, query_timing, QueryContext};
 use kubeglass_shared::model::migrate::migrate;
+use kubeglass_shared::model::template::{interpolate, read_variables, AdhocFilter, Context, Scope};
 use kubeglass_shared::model::{Dashboard, Panel};
 use kubeglass_shared::prom::promql::add_label_matchers;
-use kubeglass_shared::model::template::{interpolate, read_variables, AdhocFilter, Context, Scope};
+use kubeglass_shared::time::interval::{interpolate_macros, query_timing, QueryContext};
 use kubeglass_shared::time::ResolvedRange;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr, VectorSelector};
@@ -234,7 +234,7 @@ proptest! {
     ) {
         let out = add_label_matchers(&text, &filters());
         prop_assert!(out.len() >= text.len());
-        let _ = kubeglass_shared::model::template::variables::parse_adhoc_url(&url);
+        let _ = kubeglass_shared::model::template::state::parse_adhoc_url(&url);
     }
 
     #[test]

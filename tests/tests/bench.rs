@@ -362,10 +362,11 @@ async fn bench() {
         std::fs::copy(e.path(), dashboards.join(e.file_name())).unwrap();
     }
     // Without the corpus beside the project, the load is measured on a dashboard of its own.
-    let corpus = match kubeglass_e2e::corpus("bench: load of the corpus's kube-prometheus dashboard") {
-        Some(dir) => dir.join(CORPUS_DASHBOARD),
-        None => kubeglass_e2e::project_dashboard("current.json"),
-    };
+    let corpus =
+        match kubeglass_e2e::corpus("bench: load of the corpus's kube-prometheus dashboard") {
+            Some(dir) => dir.join(CORPUS_DASHBOARD),
+            None => kubeglass_e2e::project_dashboard("current.json"),
+        };
     std::fs::copy(&corpus, dashboards.join(CORPUS_DASHBOARD)).unwrap();
     let corpus_uid = serde_json::from_str::<Value>(&std::fs::read_to_string(&corpus).unwrap())
         .unwrap()["uid"]

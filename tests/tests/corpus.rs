@@ -12,9 +12,16 @@ use std::path::PathBuf;
 #[test]
 fn the_projects_dashboards_import_and_are_fully_supported() {
     let files = json_files(&project_dashboards());
-    assert!(files.len() >= 3, "tests/dashboards has {} files", files.len());
+    assert!(
+        files.len() >= 3,
+        "tests/dashboards has {} files",
+        files.len()
+    );
     let (total, supported) = check(&files);
-    assert_eq!(supported, total, "every panel of the project's dashboards is supported");
+    assert_eq!(
+        supported, total,
+        "every panel of the project's dashboards is supported"
+    );
 }
 
 #[test]

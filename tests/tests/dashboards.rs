@@ -444,14 +444,10 @@ async fn text_panels_render_as_safe_html() {
 #[tokio::test]
 async fn dashboards_are_migrated_on_request() {
     let kg = Kubeglass::start(&test_dir("dash-migrate"), &[]);
-    let old: Value = serde_json::from_slice(
-        &std::fs::read(project_dashboard("legacy-rows.json")).unwrap(),
-    )
-    .unwrap();
-    assert!(
-        old["rows"].is_array(),
-        "the test dashboard has legacy rows"
-    );
+    let old: Value =
+        serde_json::from_slice(&std::fs::read(project_dashboard("legacy-rows.json")).unwrap())
+            .unwrap();
+    assert!(old["rows"].is_array(), "the test dashboard has legacy rows");
     let (s, saved) = post(
         &kg,
         json!({"dashboard": old, "overwrite": true}).to_string(),

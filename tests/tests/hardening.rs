@@ -8,7 +8,9 @@
 //! Each test prints the figure it measures (`eprintln!`, shown with `--nocapture`).
 
 use kubeglass_e2e::k8s_server::K8sServer;
-use kubeglass_e2e::{hash_password, http, test_dir, ui_dir, ws_next, Kubeglass, Stack, StackOptions, Ws};
+use kubeglass_e2e::{
+    hash_password, http, test_dir, ui_dir, ws_next, Kubeglass, Stack, StackOptions, Ws,
+};
 use kubeglass_shared::k8s::WatchMessage;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -32,7 +34,9 @@ async fn send(
         req = req.header(*k, *v);
     }
     if let Some(b) = body {
-        req = req.header("content-type", "application/json").body(b.to_owned());
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_owned());
     }
     let r = req.send().await.unwrap();
     let status = r.status();
@@ -109,11 +113,17 @@ async fn requests_for_a_rebound_host_are_refused_in_every_mode() {
         refused += 1;
     }
     // The WebSocket handshakes too.
-    for path in ["/api/etcd/default/watch", "/api/k8s/default/watch?kind=pods"] {
+    for path in [
+        "/api/etcd/default/watch",
+        "/api/k8s/default/watch?kind=pods",
+    ] {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut req = format!("ws://{}{path}", kg.addr).into_client_request().unwrap();
+        let mut req = format!("ws://{}{path}", kg.addr)
+            .into_client_request()
+            .unwrap();
         req.headers_mut().insert("host", evil_host.parse().unwrap());
-        req.headers_mut().insert("origin", evil_origin.parse().unwrap());
+        req.headers_mut()
+            .insert("origin", evil_origin.parse().unwrap());
         match tokio_tungstenite::connect_async(req).await {
             Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
                 assert_eq!(r.status(), 403, "{path}")
@@ -136,7 +146,14 @@ async fn requests_for_a_rebound_host_are_refused_in_every_mode() {
         "127.0.0.1".to_owned(),
         format!("[::1]:{port}"),
     ] {
-        let (s, b) = send(&client, "GET", &kg.url("/api/search"), &[("host", &host)], None).await;
+        let (s, b) = send(
+            &client,
+            "GET",
+            &kg.url("/api/search"),
+            &[("host", &host)],
+            None,
+        )
+        .await;
         assert_eq!(s, 200, "{host}: {b}");
     }
     // A proxy's X-Forwarded-Host must name this server too.
@@ -241,7 +258,10 @@ async fn wait_for_up(kg: &Kubeglass) {
             None,
         )
         .await;
-        if b["data"]["result"].as_array().is_some_and(|r| !r.is_empty()) {
+        if b["data"]["result"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+        {
             return;
         }
         assert!(Instant::now() < deadline, "Prometheus has no `up` yet: {b}");
@@ -262,11 +282,36 @@ async fn signed_links_forward_only_the_query_they_checked() {
     let form = [("content-type", "application/x-www-form-urlencoded")];
     let cases: Vec<(&str, String, Option<&str>, &str)> = vec![
         // (method, URL query, form, what the refusal names)
-        ("GET", format!("query=up+%+2&query=prometheus_build_info&token={token}"), None, "is not a percent-encoded byte"),
-        ("GET", format!("query=up+%25+2&query=prometheus_build_info&token={token}"), None, "`query` is given twice"),
-        ("GET", format!("query=up+%25+2&stats=all&token={token}"), None, "parameter `stats` is not one"),
-        ("POST", format!("token={token}"), Some("query=up+%+2&query=prometheus_build_info"), "is not a percent-encoded byte"),
-        ("POST", format!("query=prometheus_build_info&token={token}"), Some("query=up+%25+2"), "`query` is given twice"),
+        (
+            "GET",
+            format!("query=up+%+2&query=prometheus_build_info&token={token}"),
+            None,
+            "is not a percent-encoded byte",
+        ),
+        (
+            "GET",
+            format!("query=up+%25+2&query=prometheus_build_info&token={token}"),
+            None,
+            "`query` is given twice",
+        ),
+        (
+            "GET",
+            format!("query=up+%25+2&stats=all&token={token}"),
+            None,
+            "parameter `stats` is not one",
+        ),
+        (
+            "POST",
+            format!("token={token}"),
+            Some("query=up+%+2&query=prometheus_build_info"),
+            "is not a percent-encoded byte",
+        ),
+        (
+            "POST",
+            format!("query=prometheus_build_info&token={token}"),
+            Some("query=up+%25+2"),
+            "`query` is given twice",
+        ),
     ];
     for (method, query, body, why) in &cases {
         let mut req = client.request(method.parse().unwrap(), format!("{base}?{query}"));
@@ -296,7 +341,10 @@ async fn signed_links_forward_only_the_query_they_checked() {
         let result = b["data"]["result"].as_array().unwrap();
         assert!(!result.is_empty(), "{b}");
         for series in result {
-            assert!(series["metric"].get("__name__").is_none(), "up % 2 has no name: {b}");
+            assert!(
+                series["metric"].get("__name__").is_none(),
+                "up % 2 has no name: {b}"
+            );
             assert!(series["metric"]["job"].is_string(), "{b}");
         }
     }
@@ -314,7 +362,10 @@ async fn signed_links_forward_only_the_query_they_checked() {
 async fn concurrent_logins_keep_memory_bounded_and_give_it_back() {
     let dir = test_dir("hardening-logins-memory");
     let users = users_file(&dir, &[("alice", "right", "editor")]);
-    let kg = Kubeglass::start(&dir, &["--auth", "basic", "--users", users.to_str().unwrap()]);
+    let kg = Kubeglass::start(
+        &dir,
+        &["--auth", "basic", "--users", users.to_str().unwrap()],
+    );
     let (before, _) = kg.memory();
     let mut tasks = Vec::new();
     for i in 0..32u8 {
@@ -379,7 +430,10 @@ async fn concurrent_logins_keep_memory_bounded_and_give_it_back() {
 async fn the_login_limit_holds_under_concurrent_guesses() {
     let dir = test_dir("hardening-login-limit");
     let users = users_file(&dir, &[("carol", "right", "viewer")]);
-    let kg = Kubeglass::start(&dir, &["--auth", "basic", "--users", users.to_str().unwrap()]);
+    let kg = Kubeglass::start(
+        &dir,
+        &["--auth", "basic", "--users", users.to_str().unwrap()],
+    );
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(120))
         .pool_max_idle_per_host(200)
@@ -509,11 +563,17 @@ async fn token_queries_on_a_large_dashboard_do_not_stall_the_server() {
         slowest,
         peak as f64 / 1048576.0
     );
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 429), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 429),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&200));
     // Before the panel was resolved once per version, the same run took /healthz to 1 s and
     // the process to 616 MiB.
-    assert!(slowest < Duration::from_millis(500), "/healthz took {slowest:?}");
+    assert!(
+        slowest < Duration::from_millis(500),
+        "/healthz took {slowest:?}"
+    );
     assert!(peak < 256 << 20, "peak RSS {} MiB", peak >> 20);
 }
 
@@ -531,7 +591,10 @@ async fn slow_clients_are_closed_within_the_header_timeout() {
         slow.push(tokio::spawn(async move {
             let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
             let opened = Instant::now();
-            if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n").await.is_err() {
+            if s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                .await
+                .is_err()
+            {
                 return opened.elapsed();
             }
             let mut buf = [0u8; 256];
@@ -602,9 +665,13 @@ async fn slow_clients_are_closed_within_the_header_timeout() {
 async fn tokens_follow_their_makers_current_role() {
     let dir = test_dir("hardening-token-maker");
     let client = http();
-    let save = json!({"dashboard": {"uid": "t", "title": "T", "panels": []}, "overwrite": true}).to_string();
+    let save = json!({"dashboard": {"uid": "t", "title": "T", "panels": []}, "overwrite": true})
+        .to_string();
     let start = |users: &std::path::Path| {
-        Kubeglass::start(&dir, &["--auth", "basic", "--users", users.to_str().unwrap()])
+        Kubeglass::start(
+            &dir,
+            &["--auth", "basic", "--users", users.to_str().unwrap()],
+        )
     };
     let users = users_file(&dir, &[("alice", "pw", "editor"), ("bob", "pw", "viewer")]);
     let kg = start(&users);
@@ -618,30 +685,65 @@ async fn tokens_follow_their_makers_current_role() {
     .await;
     assert_eq!(s, 200, "{made}");
     let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
-    let (s, b) = send(&client, "POST", &kg.url("/api/dashboards/db"), &[("authorization", &bearer)], Some(&save)).await;
+    let (s, b) = send(
+        &client,
+        "POST",
+        &kg.url("/api/dashboards/db"),
+        &[("authorization", &bearer)],
+        Some(&save),
+    )
+    .await;
     assert_eq!(s, 200, "an editor's token edits: {b}");
     drop(kg);
 
     // Alice becomes a viewer: her token only reads now.
     std::fs::write(
         &users,
-        format!("alice:{}:viewer\nbob:{}:viewer\n", hash_password("pw"), hash_password("pw")),
+        format!(
+            "alice:{}:viewer\nbob:{}:viewer\n",
+            hash_password("pw"),
+            hash_password("pw")
+        ),
     )
     .unwrap();
     let kg = start(&users);
-    let (s, b) = send(&client, "POST", &kg.url("/api/dashboards/db"), &[("authorization", &bearer)], Some(&save)).await;
+    let (s, b) = send(
+        &client,
+        "POST",
+        &kg.url("/api/dashboards/db"),
+        &[("authorization", &bearer)],
+        Some(&save),
+    )
+    .await;
     assert_eq!(s, 403, "{b}");
     assert!(message(&b).contains("`ci` is a viewer"), "{b}");
-    let (s, _) = send(&client, "GET", &kg.url("/api/search"), &[("authorization", &bearer)], None).await;
+    let (s, _) = send(
+        &client,
+        "GET",
+        &kg.url("/api/search"),
+        &[("authorization", &bearer)],
+        None,
+    )
+    .await;
     assert_eq!(s, 200);
     drop(kg);
 
     // Alice is gone: the token is refused, naming why.
     std::fs::write(&users, format!("bob:{}:viewer\n", hash_password("pw"))).unwrap();
     let kg = start(&users);
-    let (s, b) = send(&client, "GET", &kg.url("/api/search"), &[("authorization", &bearer)], None).await;
+    let (s, b) = send(
+        &client,
+        "GET",
+        &kg.url("/api/search"),
+        &[("authorization", &bearer)],
+        None,
+    )
+    .await;
     assert_eq!(s, 401, "{b}");
-    assert!(message(&b).contains("its maker `alice` is no longer a user"), "{b}");
+    assert!(
+        message(&b).contains("its maker `alice` is no longer a user"),
+        "{b}"
+    );
     drop(kg);
 
     // A token handed out without a login (as a rebound page could have asked for) stops
@@ -659,7 +761,14 @@ async fn tokens_follow_their_makers_current_role() {
     let anon = format!("Bearer {}", made["token"].as_str().unwrap());
     drop(open);
     let kg = start(&users);
-    let (s, b) = send(&client, "GET", &kg.url("/api/search"), &[("authorization", &anon)], None).await;
+    let (s, b) = send(
+        &client,
+        "GET",
+        &kg.url("/api/search"),
+        &[("authorization", &anon)],
+        None,
+    )
+    .await;
     assert_eq!(s, 401, "{b}");
     assert!(message(&b).contains("made without a login"), "{b}");
 }
@@ -670,7 +779,10 @@ async fn tokens_follow_their_makers_current_role() {
 async fn logout_needs_the_csrf_token_and_files_are_private() {
     let dir = test_dir("hardening-logout");
     let users = users_file(&dir, &[("alice", "pw", "editor")]);
-    let kg = Kubeglass::start(&dir, &["--auth", "basic", "--users", users.to_str().unwrap()]);
+    let kg = Kubeglass::start(
+        &dir,
+        &["--auth", "basic", "--users", users.to_str().unwrap()],
+    );
     let client = http();
     let r = client
         .post(kg.url("/api/login"))
@@ -689,11 +801,28 @@ async fn logout_needs_the_csrf_token_and_files_are_private() {
         .next()
         .unwrap()
         .to_owned();
-    let csrf = r.json::<Value>().await.unwrap()["csrf"].as_str().unwrap().to_owned();
-    let (s, b) = send(&client, "POST", &kg.url("/api/logout"), &[("cookie", &cookie)], None).await;
+    let csrf = r.json::<Value>().await.unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, b) = send(
+        &client,
+        "POST",
+        &kg.url("/api/logout"),
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
     assert_eq!(s, 403, "{b}");
     assert!(message(&b).contains("X-Kubeglass-CSRF"), "{b}");
-    let (s, _) = send(&client, "GET", &kg.url("/api/user"), &[("cookie", &cookie)], None).await;
+    let (s, _) = send(
+        &client,
+        "GET",
+        &kg.url("/api/user"),
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
     assert_eq!(s, 200, "still logged in");
     let (s, b) = send(
         &client,
@@ -704,7 +833,14 @@ async fn logout_needs_the_csrf_token_and_files_are_private() {
     )
     .await;
     assert_eq!(s, 204, "{b}");
-    let (s, _) = send(&client, "GET", &kg.url("/api/user"), &[("cookie", &cookie)], None).await;
+    let (s, _) = send(
+        &client,
+        "GET",
+        &kg.url("/api/user"),
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
     assert_eq!(s, 401, "logged out");
     // Without a session there is nothing to protect.
     let (s, _) = send(&client, "POST", &kg.url("/api/logout"), &[], None).await;
@@ -712,14 +848,22 @@ async fn logout_needs_the_csrf_token_and_files_are_private() {
 
     use std::os::unix::fs::PermissionsExt;
     let mut checked = Vec::new();
-    for name in ["kubeglass.db", "kubeglass.db-wal", "kubeglass.db-shm", "embed.key"] {
+    for name in [
+        "kubeglass.db",
+        "kubeglass.db-wal",
+        "kubeglass.db-shm",
+        "embed.key",
+    ] {
         let path = dir.join("data").join(name);
         if let Ok(meta) = std::fs::metadata(&path) {
             assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
             checked.push(name);
         }
     }
-    assert!(checked.contains(&"kubeglass.db") && checked.contains(&"embed.key"), "{checked:?}");
+    assert!(
+        checked.contains(&"kubeglass.db") && checked.contains(&"embed.key"),
+        "{checked:?}"
+    );
 }
 
 async fn open_watch(kg: &Kubeglass, query: &str) -> Ws {
@@ -738,14 +882,20 @@ async fn next_watch(ws: &mut Ws) -> WatchMessage {
 #[tokio::test]
 async fn managed_fields_are_never_served() {
     let server = K8sServer::start();
-    server.create(json!({"kind": "ConfigMap", "metadata": {"name": "app-config", "namespace": "shop",
+    server.create(
+        json!({"kind": "ConfigMap", "metadata": {"name": "app-config", "namespace": "shop",
         "managedFields": [{"manager": "kubectl", "operation": "Apply", "fieldsType": "FieldsV1",
                            "fieldsV1": {"f:data": {"f:database-password": {}}}}]},
-        "data": {"database-password": "hunter2"}}));
+        "data": {"database-password": "hunter2"}}),
+    );
     let mut pod = server.get("pods", "shop", "web-7c5d8f6b9-2xk4p").unwrap();
-    pod["metadata"]["managedFields"] = json!([{"manager": "kubelet", "fieldsV1": {"f:status": {}}}]);
+    pod["metadata"]["managedFields"] =
+        json!([{"manager": "kubelet", "fieldsV1": {"f:status": {}}}]);
     server.create(pod);
-    let kg = Kubeglass::start(&test_dir("hardening-managed-fields"), &["--k8s-url", &server.url()]);
+    let kg = Kubeglass::start(
+        &test_dir("hardening-managed-fields"),
+        &["--k8s-url", &server.url()],
+    );
     let mut served = String::new();
     for path in [
         "/api/k8s/default/configmaps",
@@ -782,7 +932,11 @@ async fn kubernetes_watches_recover_from_a_client_that_failed() {
     std::fs::write(&kubeconfig, &good).unwrap();
     let kg = Kubeglass::start(&dir, &["--kubeconfig", kubeconfig.to_str().unwrap()]);
     // Rewritten before the first use: the client cannot be made.
-    std::fs::write(&kubeconfig, "apiVersion: v1\nkind: Config\nclusters: [this is not").unwrap();
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [this is not",
+    )
+    .unwrap();
     let mut ws = open_watch(&kg, "kind=nodes").await;
     match next_watch(&mut ws).await {
         WatchMessage::Error { message } => {
@@ -809,7 +963,14 @@ async fn kubernetes_watches_recover_from_a_client_that_failed() {
     // Down, then up: a REST read says why, the watch waits and then gets the list.
     server.stop();
     let mut ws = open_watch(&kg, "kind=pods&namespace=shop").await;
-    let (s, b) = send(&http(), "GET", &kg.url("/api/k8s/default/namespaces/shop/pods"), &[], None).await;
+    let (s, b) = send(
+        &http(),
+        "GET",
+        &kg.url("/api/k8s/default/namespaces/shop/pods"),
+        &[],
+        None,
+    )
+    .await;
     assert_eq!(s, 502, "{b}");
     server.restart();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -856,11 +1017,18 @@ async fn a_cut_list_says_it_is_incomplete() {
     // Exactly full: complete, until one more pod arrives.
     let kg = Kubeglass::start(
         &test_dir("hardening-k8s-cut-later"),
-        &["--k8s-url", &server.url(), "--k8s-max-objects", &total.to_string()],
+        &[
+            "--k8s-url",
+            &server.url(),
+            "--k8s-max-objects",
+            &total.to_string(),
+        ],
     );
     let mut ws = open_watch(&kg, "kind=pods").await;
     match next_watch(&mut ws).await {
-        WatchMessage::Snapshot { incomplete, items, .. } => {
+        WatchMessage::Snapshot {
+            incomplete, items, ..
+        } => {
             assert_eq!((items.len(), incomplete), (total, None))
         }
         other => panic!("{other:?}"),

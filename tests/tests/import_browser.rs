@@ -5,9 +5,9 @@
 
 use kubeglass_e2e::browser::Browser;
 use kubeglass_e2e::{corpus, http, live_stack, project_dashboard, Kubeglass};
-use std::path::PathBuf;
 use kubeglass_shared::model::import::{parse_dashboard, preview};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Opens the import page and pastes `text` into its textarea (value set, then an `input`
@@ -212,14 +212,24 @@ async fn import_three_corpus_dashboards_through_the_ui() {
     for (file, ds) in project {
         outcomes.push(import_file(&browser, &kg, project_dashboard(file), ds).await);
     }
-    if let Some(corpus) = corpus("import_browser::import_three_corpus_dashboards_through_the_ui (corpus files)") {
+    if let Some(corpus) =
+        corpus("import_browser::import_three_corpus_dashboards_through_the_ui (corpus files)")
+    {
         // Schema 13, legacy rows, graph and singlestat, a hard-coded data source name.
-        outcomes.push(import_file(&browser, &kg, corpus.join("etcd-op-guide-2017.json"), None).await);
+        outcomes
+            .push(import_file(&browser, &kg, corpus.join("etcd-op-guide-2017.json"), None).await);
         // kube-prometheus, row panels.
         outcomes.push(import_file(&browser, &kg, corpus.join("kp-nodes.json"), None).await);
         // Node Exporter Full: timeseries, stat, gauge, bargauge, rows, 125 panels.
-        outcomes
-            .push(import_file(&browser, &kg, corpus.join("rfmoz-node-exporter-full.json"), None).await);
+        outcomes.push(
+            import_file(
+                &browser,
+                &kg,
+                corpus.join("rfmoz-node-exporter-full.json"),
+                None,
+            )
+            .await,
+        );
         // An export with `__inputs` (`${DS_PROMETHEUS}`): the data source is chosen on the page.
         outcomes.push(
             import_file(

@@ -7,9 +7,11 @@
 use kubeglass_e2e::browser::Browser;
 use kubeglass_e2e::{corpus, http, json_files, live_stack, project_dashboards};
 use kubeglass_shared::data::frame::Series;
+use kubeglass_shared::data::frame::{frame_to_table, frames_from_series};
+use kubeglass_shared::data::transform::apply;
+use kubeglass_shared::model::ensure_ref_ids;
 use kubeglass_shared::model::migrate::migrate;
 use kubeglass_shared::model::{Dashboard, Panel};
-use kubeglass_shared::data::transform::{apply, ensure_ref_ids, frame_to_table, frames_from_series};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -282,7 +284,9 @@ fn corpus_join_tables_show_the_columns_grafana_shows() {
     // beside the project.
     let mut files = json_files(&project_dashboards());
     let mut expected = 1;
-    if let Some(dir) = corpus("transform_browser::corpus_join_tables_show_the_columns_grafana_shows") {
+    if let Some(dir) =
+        corpus("transform_browser::corpus_join_tables_show_the_columns_grafana_shows")
+    {
         files.extend(json_files(&dir));
         expected += 14;
     }

@@ -215,7 +215,14 @@ fn conformance(args: &[String]) -> Result<(), String> {
     tools::ensure_conformance_oracle(&root)?;
     tools::run(
         Command::new("cargo")
-            .args(["run", "--release", "-q", "-p", "kubeglass-conformance", "--"])
+            .args([
+                "run",
+                "--release",
+                "-q",
+                "-p",
+                "kubeglass-conformance",
+                "--",
+            ])
             .args(args)
             .env("KUBEGLASS_ORACLE", tools::conformance_dir())
             .current_dir(&root),

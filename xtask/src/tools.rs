@@ -249,7 +249,12 @@ pub fn ensure_conformance_oracle(root: &Path) -> Result<(), String> {
         "node_modules/@grafana/data/package.json",
         "Grafana's packages for the conformance suite (test-only)",
     )?;
-    for f in ["oracle.mjs", "hooks.mjs", "color-tables.mjs", "stubs/grafana-runtime.mjs"] {
+    for f in [
+        "oracle.mjs",
+        "hooks.mjs",
+        "color-tables.mjs",
+        "stubs/grafana-runtime.mjs",
+    ] {
         let to = out.join(f);
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

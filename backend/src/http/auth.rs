@@ -297,8 +297,12 @@ async fn api_token(state: &AppState, token: &str) -> Result<User, Response> {
         ));
     };
     let role = Role::parse(&found.role).unwrap_or(Role::Viewer);
-    let maker = makers_role(&state.config, &found.maker)
-        .map_err(|why| unauthorized(format!("the API token `{}` no longer works: {why}", found.name), false))?;
+    let maker = makers_role(&state.config, &found.maker).map_err(|why| {
+        unauthorized(
+            format!("the API token `{}` no longer works: {why}", found.name),
+            false,
+        )
+    })?;
     Ok(User {
         name: found.name,
         role: role.min(maker),
@@ -310,7 +314,10 @@ async fn api_token(state: &AppState, token: &str) -> Result<User, Response> {
 
 /// The role a token's maker has now, under the server's current auth settings; `Err` saying
 /// why the maker has none.
-fn makers_role(config: &crate::config::Config, maker: &crate::store::Maker) -> Result<Role, String> {
+fn makers_role(
+    config: &crate::config::Config,
+    maker: &crate::store::Maker,
+) -> Result<Role, String> {
     use crate::store::Maker;
     match maker {
         // Made by whoever runs the server, on its data dir.
@@ -496,9 +503,9 @@ pub async fn create_token(
     let info =
         super::dashboards::blocking(move || store.add_token(&name, role.as_str(), &hash, &maker))
             .await??
-        .ok_or_else(|| {
-            ApiError::Conflict(format!("a token named `{}` exists already", new.name))
-        })?;
+            .ok_or_else(|| {
+                ApiError::Conflict(format!("a token named `{}` exists already", new.name))
+            })?;
     tracing::info!(by = %user.name, token = %info.name, role = %info.role, "API token created");
     let mut v = serde_json::to_value(info).expect("serializes");
     v["token"] = token.into();

@@ -109,7 +109,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         // Who may do what on the API: see `guard`.
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard::request));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::request,
+        ));
     let ui = &state.config.ui_dir;
     let static_files = ServeDir::new(ui).fallback(ServeFile::new(ui.join("index.html")));
     // The UI is three apps (see the front end's routes): the dashboards app at the top of the

@@ -259,6 +259,9 @@ mod tests {
         let pods = allowed_kind("pods").unwrap();
         let mut p = serde_json::json!({"metadata": {"name": "p", "managedFields": [{"manager": "m"}]}, "spec": {"x": 1}});
         redact(pods, &mut p);
-        assert_eq!(p, serde_json::json!({"metadata": {"name": "p"}, "spec": {"x": 1}}));
+        assert_eq!(
+            p,
+            serde_json::json!({"metadata": {"name": "p"}, "spec": {"x": 1}})
+        );
     }
 }

@@ -84,7 +84,12 @@ fn encode(message: &WatchMessage) -> Utf8Bytes {
 
 /// A `SNAPSHOT` frame made from serialized objects (the same JSON as
 /// `WatchMessage::Snapshot` serializes to, without parsing the objects again).
-fn snapshot_frame(rv: &str, items: &[Arc<str>], resynced: bool, incomplete: Option<&str>) -> Utf8Bytes {
+fn snapshot_frame(
+    rv: &str,
+    items: &[Arc<str>],
+    resynced: bool,
+    incomplete: Option<&str>,
+) -> Utf8Bytes {
     let mut text = String::with_capacity(64 + items.iter().map(|i| i.len() + 1).sum::<usize>());
     text.push_str(r#"{"type":"SNAPSHOT","resourceVersion":"#);
     text.push_str(&serde_json::to_string(rv).expect("strings serialize"));
@@ -236,8 +241,9 @@ async fn run(topic: Arc<Topic<Key, WatchState>>, clusters: super::Clusters, watc
             value["metadata"]["name"].as_str().unwrap_or("").to_owned(),
         )
     };
-    let serialized =
-        |value: &Value| -> Arc<str> { Arc::from(serde_json::to_string(value).expect("JSON serializes")) };
+    let serialized = |value: &Value| -> Arc<str> {
+        Arc::from(serde_json::to_string(value).expect("JSON serializes"))
+    };
     let cut = |kept: usize, total: usize| {
         format!(
             "kubeglass keeps at most {kept} {} per watch (--k8s-max-objects) and the cluster has {total}",
@@ -271,8 +277,7 @@ async fn run(topic: Arc<Topic<Key, WatchState>>, clusters: super::Clusters, watc
                         newest.note_version(&v);
                     }
                 }
-                let incomplete =
-                    (left_out > 0).then(|| cut(max_objects, objects.len() + left_out));
+                let incomplete = (left_out > 0).then(|| cut(max_objects, objects.len() + left_out));
                 let items: Vec<Arc<str>> = objects.values().cloned().collect();
                 let frame = snapshot_frame(
                     &newest.resource_version,
@@ -316,7 +321,10 @@ async fn run(topic: Arc<Topic<Key, WatchState>>, clusters: super::Clusters, watc
             }
             Ok(watcher::Event::Delete(object)) => {
                 let value = to_json(object);
-                let frame = change_frame("DELETED", &serde_json::to_string(&value).expect("JSON serializes"));
+                let frame = change_frame(
+                    "DELETED",
+                    &serde_json::to_string(&value).expect("JSON serializes"),
+                );
                 let mut state = topic.lock();
                 state.note_version(&value);
                 state.objects.remove(&id(&value));
@@ -490,9 +498,24 @@ mod tests {
             }
         );
         for (kind, expected) in [
-            ("ADDED", WatchMessage::Added { object: serde_json::from_str(&items[0]).unwrap() }),
-            ("MODIFIED", WatchMessage::Modified { object: serde_json::from_str(&items[0]).unwrap() }),
-            ("DELETED", WatchMessage::Deleted { object: serde_json::from_str(&items[0]).unwrap() }),
+            (
+                "ADDED",
+                WatchMessage::Added {
+                    object: serde_json::from_str(&items[0]).unwrap(),
+                },
+            ),
+            (
+                "MODIFIED",
+                WatchMessage::Modified {
+                    object: serde_json::from_str(&items[0]).unwrap(),
+                },
+            ),
+            (
+                "DELETED",
+                WatchMessage::Deleted {
+                    object: serde_json::from_str(&items[0]).unwrap(),
+                },
+            ),
         ] {
             assert_eq!(read(change_frame(kind, &items[0])), expected);
         }

@@ -52,7 +52,13 @@ const NOWS: &[i64] = &[
 ];
 
 const WEEK_STARTS: &[Option<&str>] = &[None, Some("monday"), Some("sunday"), Some("saturday")];
-const ZONES: &[&str] = &["utc", "browser", "America/New_York", "Europe/Berlin", "Asia/Kolkata"];
+const ZONES: &[&str] = &[
+    "utc",
+    "browser",
+    "America/New_York",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+];
 
 struct Spec<'a> {
     text: &'a str,

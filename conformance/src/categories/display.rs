@@ -6,9 +6,9 @@
 
 use crate::oracle::num;
 use crate::Case;
-use kubeglass_shared::display::{range_of, Processor};
 use kubeglass_shared::display::field::FieldType;
 use kubeglass_shared::display::mappings::Input;
+use kubeglass_shared::display::{range_of, Processor};
 use kubeglass_shared::model::read_field_defaults;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -89,25 +89,87 @@ fn answer(r: &Value) -> Value {
 }
 
 const UNITS: &[&str] = &[
-    "short", "percent", "percentunit", "bytes", "decbytes", "ms", "s", "reqps", "none", "bool",
-    "suffix: req", "prefix:$", "currencyUSD", "watt", "celsius", "string", "locale", "hertz",
+    "short",
+    "percent",
+    "percentunit",
+    "bytes",
+    "decbytes",
+    "ms",
+    "s",
+    "reqps",
+    "none",
+    "bool",
+    "suffix: req",
+    "prefix:$",
+    "currencyUSD",
+    "watt",
+    "celsius",
+    "string",
+    "locale",
+    "hertz",
 ];
 const COLORS: &[&str] = &[
-    "green", "red", "semi-dark-orange", "dark-blue", "super-light-purple", "#FF0000", "#abc",
-    "rgb(1, 2, 3)", "rgba(10,20,30,0.5)", "transparent", "text", "Red", "BLUE", "orange",
-    "rebeccapurple", "nonsense", "", "panel-bg", "yellow",
+    "green",
+    "red",
+    "semi-dark-orange",
+    "dark-blue",
+    "super-light-purple",
+    "#FF0000",
+    "#abc",
+    "rgb(1, 2, 3)",
+    "rgba(10,20,30,0.5)",
+    "transparent",
+    "text",
+    "Red",
+    "BLUE",
+    "orange",
+    "rebeccapurple",
+    "nonsense",
+    "",
+    "panel-bg",
+    "yellow",
 ];
 const MODES: &[&str] = &[
-    "thresholds", "fixed", "shades", "gradient", "palette-classic", "palette-classic-by-name",
-    "palette-colorblind", "palette-categorical-next", "continuous-GrYlRd", "continuous-RdYlGr",
-    "continuous-BlYlRd", "continuous-YlRd", "continuous-BlPu", "continuous-YlBl",
-    "continuous-blues", "continuous-reds", "continuous-greens", "continuous-purples",
-    "continuous-viridis", "continuous-magma", "continuous-plasma", "continuous-inferno",
+    "thresholds",
+    "fixed",
+    "shades",
+    "gradient",
+    "palette-classic",
+    "palette-classic-by-name",
+    "palette-colorblind",
+    "palette-categorical-next",
+    "continuous-GrYlRd",
+    "continuous-RdYlGr",
+    "continuous-BlYlRd",
+    "continuous-YlRd",
+    "continuous-BlPu",
+    "continuous-YlBl",
+    "continuous-blues",
+    "continuous-reds",
+    "continuous-greens",
+    "continuous-purples",
+    "continuous-viridis",
+    "continuous-magma",
+    "continuous-plasma",
+    "continuous-inferno",
     "no-such-mode",
 ];
 const TEXTS: &[&str] = &[
-    "", "up", "down", "12", " 3.5 ", "12abc", "true", "false", "0x1f", "abc", "NaN", "-7",
-    "web-1.example.com", "1e3", "Infinity",
+    "",
+    "up",
+    "down",
+    "12",
+    " 3.5 ",
+    "12abc",
+    "true",
+    "false",
+    "0x1f",
+    "abc",
+    "NaN",
+    "-7",
+    "web-1.example.com",
+    "1e3",
+    "Infinity",
 ];
 
 fn number(rng: &mut StdRng) -> f64 {
@@ -141,7 +203,9 @@ fn result(rng: &mut StdRng) -> Value {
     if rng.random_bool(0.7) {
         r.insert(
             "text".into(),
-            json!(["Up", "Down", "", "$1", "n/a", "x$&y", "big"].choose(rng).unwrap()),
+            json!(["Up", "Down", "", "$1", "n/a", "x$&y", "big"]
+                .choose(rng)
+                .unwrap()),
         );
     }
     if rng.random_bool(0.5) {
@@ -176,13 +240,23 @@ fn mapping(rng: &mut StdRng) -> Value {
             json!({"type": "range", "options": {"from": end(rng), "to": end(rng), "result": result(rng)}})
         }
         2 => {
-            let pattern = ["(.*)\\.example\\.com", "/^UP$/i", "^\\d+$", "/a/g", "(\\w)(\\w)", "[", "ab"]
-                .choose(rng)
-                .unwrap();
+            let pattern = [
+                "(.*)\\.example\\.com",
+                "/^UP$/i",
+                "^\\d+$",
+                "/a/g",
+                "(\\w)(\\w)",
+                "[",
+                "ab",
+            ]
+            .choose(rng)
+            .unwrap();
             json!({"type": "regex", "options": {"pattern": pattern, "result": result(rng)}})
         }
         _ => {
-            let m = ["null", "nan", "null+nan", "true", "false", "empty"].choose(rng).unwrap();
+            let m = ["null", "nan", "null+nan", "true", "false", "empty"]
+                .choose(rng)
+                .unwrap();
             json!({"type": "special", "options": {"match": m, "result": result(rng)}})
         }
     }
@@ -212,7 +286,11 @@ fn config(rng: &mut StdRng) -> Value {
             }
             steps.push(Value::Object(step));
         }
-        let mode = if rng.random_bool(0.3) { "percentage" } else { "absolute" };
+        let mode = if rng.random_bool(0.3) {
+            "percentage"
+        } else {
+            "absolute"
+        };
         c.insert("thresholds".into(), json!({"mode": mode, "steps": steps}));
     }
     if rng.random_bool(0.5) {
@@ -231,7 +309,10 @@ fn config(rng: &mut StdRng) -> Value {
         c.insert("mappings".into(), json!(list));
     }
     if rng.random_bool(0.2) {
-        c.insert("noValue".into(), json!(["-", "nothing", "0"].choose(rng).unwrap()));
+        c.insert(
+            "noValue".into(),
+            json!(["-", "nothing", "0"].choose(rng).unwrap()),
+        );
     }
     Value::Object(c)
 }
@@ -253,7 +334,10 @@ fn generated(rng: &mut StdRng) -> Field {
         values,
         value,
         series: rng.random_range(0..80),
-        name: ["A", "Value #B", "node-1", "cpu", "お知らせ", ""].choose(rng).unwrap().to_string(),
+        name: ["A", "Value #B", "node-1", "cpu", "お知らせ", ""]
+            .choose(rng)
+            .unwrap()
+            .to_string(),
     }
 }
 
@@ -279,7 +363,10 @@ fn edge_cases() -> Vec<Field> {
         f(json!({}), V::Num(f64::INFINITY)),
         f(json!({"thresholds": thresholds}), V::Text("up".into())),
         f(json!({"thresholds": thresholds}), V::Null),
-        f(json!({"thresholds": thresholds, "noValue": "none"}), V::Null),
+        f(
+            json!({"thresholds": thresholds, "noValue": "none"}),
+            V::Null,
+        ),
         f(json!({"thresholds": thresholds}), V::Num(80.0)),
         f(
             json!({"min": 0, "max": 200, "thresholds": {"mode": "percentage", "steps": [{"value": null, "color": "green"}, {"value": 50, "color": "red"}]}}),
@@ -291,8 +378,14 @@ fn edge_cases() -> Vec<Field> {
                 {"type": "value", "options": {"5": {"text": "five", "index": 0}}}]}),
             V::Num(5.0),
         ),
-        f(json!({"color": {"mode": "fixed", "fixedColor": "purple"}}), V::Num(5.0)),
-        f(json!({"color": {"mode": "continuous-GrYlRd"}, "min": 0, "max": 100}), V::Num(50.0)),
+        f(
+            json!({"color": {"mode": "fixed", "fixedColor": "purple"}}),
+            V::Num(5.0),
+        ),
+        f(
+            json!({"color": {"mode": "continuous-GrYlRd"}, "min": 0, "max": 100}),
+            V::Num(50.0),
+        ),
         f(json!({"unit": "bytes"}), V::Text("1234.5678".into())),
     ]
 }

@@ -149,7 +149,9 @@ pub fn cases(rng: &mut StdRng, n: usize) -> Vec<Case> {
     values.push(Val::Many(vec![]));
     values.push(Val::Many(vec!["a".into()]));
     values.push(Val::Many(vec!["a".into(), "b".into()]));
-    values.push(Val::Many(SAMPLES.iter().map(|s| s.to_string()).take(6).collect()));
+    values.push(Val::Many(
+        SAMPLES.iter().map(|s| s.to_string()).take(6).collect(),
+    ));
     let formats = formats();
     let mut out = Vec::new();
     for v in &values {

@@ -3,7 +3,9 @@
 //! kubeglass's `interval` module.
 
 use crate::Case;
-use kubeglass_shared::time::interval::{calculate_interval, format_interval, parse_interval, round_interval};
+use kubeglass_shared::time::interval::{
+    calculate_interval, format_interval, parse_interval, round_interval,
+};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -23,12 +25,18 @@ fn calculate(range_ms: i64, resolution: u32, min: Option<&str>) -> Case {
             json!({"intervalMs": ms, "interval": format_interval(ms)})
         }
     };
-    let mut args = vec![json!({"from": 1_700_000_000_000i64, "to": 1_700_000_000_000i64 + range_ms}), json!(resolution)];
+    let mut args = vec![
+        json!({"from": 1_700_000_000_000i64, "to": 1_700_000_000_000i64 + range_ms}),
+        json!(resolution),
+    ];
     if let Some(m) = min {
         args.push(json!(m));
     }
     Case {
-        name: format!("calculateInterval range={range_ms} resolution={resolution} min={}", min.unwrap_or("-")),
+        name: format!(
+            "calculateInterval range={range_ms} resolution={resolution} min={}",
+            min.unwrap_or("-")
+        ),
         input: json!({"cat": "rangeutil", "fn": "calculateInterval", "args": args}),
         ours,
         answer: |r| r["result"].clone(),
@@ -45,7 +53,17 @@ pub fn cases(rng: &mut StdRng, n: usize) -> Vec<Case> {
             answer: |r| r["result"].clone(),
         });
     }
-    let ranges = [1_000i64, 60_000, 300_000, 3_600_000, 21_600_000, 86_400_000, 604_800_000, 2_592_000_000, 31_536_000_000];
+    let ranges = [
+        1_000i64,
+        60_000,
+        300_000,
+        3_600_000,
+        21_600_000,
+        86_400_000,
+        604_800_000,
+        2_592_000_000,
+        31_536_000_000,
+    ];
     for range in ranges {
         for resolution in [1u32, 100, 1000, 1920] {
             out.push(calculate(range, resolution, None));
@@ -75,7 +93,11 @@ pub fn cases(rng: &mut StdRng, n: usize) -> Vec<Case> {
             _ => {
                 let range = rng.random_range(1_000..40_000_000_000i64);
                 let min = INTERVAL_TEXTS[..13].choose(rng).copied();
-                out.push(calculate(range, rng.random_range(1..3000), min.filter(|_| rng.random())));
+                out.push(calculate(
+                    range,
+                    rng.random_range(1..3000),
+                    min.filter(|_| rng.random()),
+                ));
             }
         }
     }

@@ -6,9 +6,10 @@
 
 use crate::oracle::num;
 use crate::Case;
-use kubeglass_shared::model::Transformation;
+use kubeglass_shared::data::frame::{Field, FieldKind, Frame};
 use kubeglass_shared::data::table::Cell;
-use kubeglass_shared::data::transform::{apply, Field, FieldKind, Frame};
+use kubeglass_shared::data::transform::apply;
+use kubeglass_shared::model::Transformation;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -81,8 +82,11 @@ fn shape_ours(frames: &[Frame]) -> Value {
                         .iter()
                         .zip(names)
                         .map(|(field, name)| {
-                            json!([name, kind_name(field.kind),
-                                   field.values.iter().map(cell_json).collect::<Vec<_>>()])
+                            json!([
+                                name,
+                                kind_name(field.kind),
+                                field.values.iter().map(cell_json).collect::<Vec<_>>()
+                            ])
                         })
                         .collect(),
                 )
@@ -160,9 +164,7 @@ fn tables(rng: &mut StdRng) -> Vec<(String, Vec<F>)> {
     let mut out = Vec::new();
     for (i, r) in ["A", "B"].iter().enumerate() {
         let len = rng.random_range(1..=4);
-        let picked: Vec<&str> = (0..len)
-            .map(|j| modes[(j + i) % modes.len()])
-            .collect();
+        let picked: Vec<&str> = (0..len).map(|j| modes[(j + i) % modes.len()]).collect();
         let values: Vec<Option<f64>> = (0..len)
             .map(|_| {
                 if rng.random_range(0..6) == 0 {
@@ -190,13 +192,13 @@ fn series(rng: &mut StdRng) -> Vec<(String, Vec<F>)> {
     (0..k)
         .map(|i| {
             let len = rng.random_range(1..=4);
-            let ts: Vec<i64> = (0..len).map(|j| 1_700_000_000_000 + 15_000 * j as i64).collect();
+            let ts: Vec<i64> = (0..len)
+                .map(|j| 1_700_000_000_000 + 15_000 * j as i64)
+                .collect();
             let mut value = number_field(
                 "Value",
                 &(0..len)
-                    .map(|_| {
-                        (rng.random_range(0..5) != 0).then(|| rng.random_range(0..100) as f64)
-                    })
+                    .map(|_| (rng.random_range(0..5) != 0).then(|| rng.random_range(0..100) as f64))
                     .collect::<Vec<_>>(),
             );
             let mut labels = BTreeMap::new();
@@ -205,7 +207,10 @@ fn series(rng: &mut StdRng) -> Vec<(String, Vec<F>)> {
                 labels.insert("job".to_owned(), "node".to_owned());
             }
             value.labels = Some(labels);
-            (char::from(b'A' + i as u8).to_string(), vec![time_field(&ts), value])
+            (
+                char::from(b'A' + i as u8).to_string(),
+                vec![time_field(&ts), value],
+            )
         })
         .collect()
 }
@@ -297,7 +302,10 @@ fn numbers(rng: &mut StdRng) -> Vec<(String, Vec<F>)> {
             .collect()
     };
     let (a, b) = (column(rng), column(rng));
-    vec![("A".into(), vec![number_field("a", &a), number_field("b", &b)])]
+    vec![(
+        "A".into(),
+        vec![number_field("a", &a), number_field("b", &b)],
+    )]
 }
 
 fn number_transformations() -> Vec<Value> {
@@ -316,12 +324,27 @@ fn number_transformations() -> Vec<Value> {
 fn gapped_series() -> Vec<(String, Vec<F>)> {
     let labelled = |name: &str, instance: &str, values: &[Option<f64>]| {
         let mut f = number_field(name, values);
-        f.labels = Some(BTreeMap::from([("instance".to_owned(), instance.to_owned())]));
+        f.labels = Some(BTreeMap::from([(
+            "instance".to_owned(),
+            instance.to_owned(),
+        )]));
         f
     };
     vec![
-        ("A".into(), vec![time_field(&[1000, 2000]), labelled("Value", "x", &[Some(1.0), Some(2.0)])]),
-        ("B".into(), vec![time_field(&[1000, 3000]), labelled("Value", "y", &[Some(10.0), Some(20.0)])]),
+        (
+            "A".into(),
+            vec![
+                time_field(&[1000, 2000]),
+                labelled("Value", "x", &[Some(1.0), Some(2.0)]),
+            ],
+        ),
+        (
+            "B".into(),
+            vec![
+                time_field(&[1000, 3000]),
+                labelled("Value", "y", &[Some(10.0), Some(20.0)]),
+            ],
+        ),
     ]
 }
 
@@ -349,13 +372,21 @@ pub fn cases(rng: &mut StdRng, n: usize) -> Vec<Case> {
     for _ in 0..n / 4 {
         if rng.random_range(0..3) == 0 {
             let frames = numbers(rng);
-            out.push(case(&frames, number_ts.choose(rng).expect("some"), "numbers"));
+            out.push(case(
+                &frames,
+                number_ts.choose(rng).expect("some"),
+                "numbers",
+            ));
         } else if rng.random() {
             let frames = tables(rng);
             out.push(case(&frames, table_ts.choose(rng).expect("some"), "tables"));
         } else {
             let frames = series(rng);
-            out.push(case(&frames, series_ts.choose(rng).expect("some"), "series"));
+            out.push(case(
+                &frames,
+                series_ts.choose(rng).expect("some"),
+                "series",
+            ));
         }
     }
     out

@@ -4,11 +4,11 @@
 
 use crate::components::panel::PanelData;
 use kubeglass_shared::display::colors::css_color;
-use kubeglass_shared::display::Processor;
 use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::panels::gauge::{gauge_arc, threshold_bands, Band, Scale};
-use kubeglass_shared::model::Panel;
 use kubeglass_shared::display::units::format_value;
+use kubeglass_shared::display::Processor;
+use kubeglass_shared::model::Panel;
+use kubeglass_shared::panels::gauge::{gauge_arc, threshold_bands, Band, Scale};
 use leptos::prelude::*;
 use std::sync::Arc;
 

@@ -3,10 +3,10 @@
 use crate::components::panel::PanelView;
 use crate::components::variables::VariableScope;
 use kubeglass_shared::api::DataSourceInfo;
-use kubeglass_shared::model::{layout, GridPos, Panel};
 use kubeglass_shared::model::repeat::expand;
+use kubeglass_shared::model::template::state::panel_scope;
 use kubeglass_shared::model::template::{interpolate, Context};
-use kubeglass_shared::model::template::variables::panel_scope;
+use kubeglass_shared::model::{layout, GridPos, Panel};
 use leptos::prelude::*;
 use std::sync::Arc;
 

@@ -10,12 +10,12 @@ use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
 use crate::components::timeseries::tooltip_style;
+use kubeglass_shared::display::units::format_value;
+use kubeglass_shared::model::Panel;
 use kubeglass_shared::panels::heatmap::{
     bound_text, fill_index, heatmap_from_series, palette, HeatmapData, HeatmapOptions,
 };
-use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::{format_axis_time, format_utc, time_ticks};
-use kubeglass_shared::display::units::format_value;
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use std::sync::Arc;

@@ -15,15 +15,16 @@ use crate::components::variables::{AdhocFilters, VariableScope};
 use crate::url_state::TimeContext;
 use futures_util::future::join_all;
 use kubeglass_shared::api::DataSourceInfo;
-use kubeglass_shared::display::field::{field_config, nulls_as_zero, FieldRef, FieldType};
 use kubeglass_shared::data::frame::Series;
+use kubeglass_shared::data::frame::{frames_from_named_series, series_of_frames};
+use kubeglass_shared::data::transform::apply;
+use kubeglass_shared::display::field::{field_config, nulls_as_zero, FieldRef, FieldType};
 use kubeglass_shared::display::legend::series_name;
+use kubeglass_shared::model::template::state::{apply_adhoc, interpolate_panel};
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::panels::{applies_transformations, Visualization};
 use kubeglass_shared::prom::query::plan_panel_queries;
 use kubeglass_shared::time::ResolvedRange;
-use kubeglass_shared::data::transform::{apply, frames_from_named_series, series_of_frames};
-use kubeglass_shared::model::template::variables::{apply_adhoc, interpolate_panel};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -240,7 +241,8 @@ pub fn PanelView(
                 return;
             };
             if visualization == Some(Visualization::Heatmap)
-                && kubeglass_shared::panels::heatmap::HeatmapOptions::from_options(&panel.options).calculate
+                && kubeglass_shared::panels::heatmap::HeatmapOptions::from_options(&panel.options)
+                    .calculate
             {
                 status.set(PanelStatus::Unsupported(
                     "a heatmap calculated from raw values (`calculate: true`) is not supported yet"

@@ -4,10 +4,10 @@
 
 use crate::components::panel::PanelData;
 use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::panels::gauge::point_on_circle;
-use kubeglass_shared::model::Panel;
-use kubeglass_shared::panels::pie::{slice_path, slices, Slice};
 use kubeglass_shared::display::units::to_fixed;
+use kubeglass_shared::model::Panel;
+use kubeglass_shared::panels::gauge::point_on_circle;
+use kubeglass_shared::panels::pie::{slice_path, slices, Slice};
 use leptos::prelude::*;
 use serde_json::Value;
 use std::sync::Arc;

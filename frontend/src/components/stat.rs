@@ -2,8 +2,8 @@
 //! the panel's unit and coloured by its thresholds.
 
 use crate::components::panel::PanelData;
-use kubeglass_shared::display::Processor;
 use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::display::Processor;
 use kubeglass_shared::model::Panel;
 use leptos::prelude::*;
 use std::sync::Arc;

@@ -5,15 +5,18 @@
 
 use crate::components::panel::PanelData;
 use crate::components::variables::VariableScope;
-use kubeglass_shared::display::field::{field_config, CellDisplay, FieldConfig, FieldRef, FieldType};
-use kubeglass_shared::display::mappings::Input;
-use kubeglass_shared::model::Panel;
+use kubeglass_shared::data::frame::{frame_to_table, frames_from_series};
 use kubeglass_shared::data::table::{
     field_links, safe_link_url, series_table, sort_rows, Cell, ColumnKind, DataLink, Table,
 };
+use kubeglass_shared::data::transform::{apply, merge};
+use kubeglass_shared::display::field::{
+    field_config, CellDisplay, FieldConfig, FieldRef, FieldType,
+};
+use kubeglass_shared::display::mappings::Input;
 use kubeglass_shared::model::template::{interpolate_link, Scope};
+use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::format_utc;
-use kubeglass_shared::data::transform::{apply, frame_to_table, frames_from_series, merge};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -114,12 +117,11 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
             column
         })
         .collect();
-    let values = kubeglass_shared::display::range_of(table.rows.iter().flatten().filter_map(
-        |c| match c {
+    let values =
+        kubeglass_shared::display::range_of(table.rows.iter().flatten().filter_map(|c| match c {
             Cell::Number(v) => Some(*v),
             _ => None,
-        },
-    ));
+        }));
     let columns = all.iter().filter(|c| !c.config.hidden()).cloned().collect();
     TableView {
         table,

@@ -15,16 +15,16 @@
 use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
+use kubeglass_shared::data::decimate::m4_into;
+use kubeglass_shared::display::colors::{css_color, hex_rgb};
+use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::display::legend::{legend_options, LegendMode};
+use kubeglass_shared::display::units::{format_value, is_binary_unit, nice_ticks};
+use kubeglass_shared::model::Panel;
 use kubeglass_shared::panels::chart::{
     self, AxisLimits, AxisPlacement, DrawStyle, Interpolation, SeriesStyle, StackKey, StackMode,
 };
-use kubeglass_shared::display::colors::{css_color, hex_rgb};
-use kubeglass_shared::data::decimate::m4_into;
-use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
-use kubeglass_shared::display::legend::{legend_options, LegendMode};
-use kubeglass_shared::model::Panel;
 use kubeglass_shared::time::{format_axis_time, format_utc, time_ticks};
-use kubeglass_shared::display::units::{format_value, is_binary_unit, nice_ticks};
 use leptos::html::{Canvas, Div};
 use leptos::prelude::*;
 use std::borrow::Cow;

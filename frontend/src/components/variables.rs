@@ -2,22 +2,22 @@
 //! variable, its values kept in the URL (`var-NAME`, repeated for several values).
 //!
 //! This module only fetches options and draws controls; what to ask, which value is selected
-//! and how panels are interpolated is decided in `kubeglass_shared::model::template::variables`.
+//! and how panels are interpolated is decided in `kubeglass_shared::model::template::state`.
 
 use crate::api;
 use crate::url_state::{QueryWriter, TimeContext};
 use kubeglass_shared::api::DataSourceInfo;
-use kubeglass_shared::prom::promql::OPERATORS;
-use kubeglass_shared::model::template::{
-    interpolate, parse_variable_query, AdhocFilter, Context, Scope, Variable, VariableKind,
-    VariableOption, VariableQuery, ALL_VALUE,
-};
-use kubeglass_shared::time::ResolvedRange;
-use kubeglass_shared::model::template::variables::{
+use kubeglass_shared::model::template::state::{
     adhoc_filters, adhoc_sets, adhoc_url_value, apply_url, options_url, query_options, raw_values,
     resolution_order, scope_of, select_current, set_current, static_options, toggle_multi, url_key,
     variable_datasource, AdhocSet, UrlValues,
 };
+use kubeglass_shared::model::template::{
+    interpolate, parse_variable_query, AdhocFilter, Context, Scope, Variable, VariableKind,
+    VariableOption, VariableQuery, ALL_VALUE,
+};
+use kubeglass_shared::prom::promql::OPERATORS;
+use kubeglass_shared::time::ResolvedRange;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;

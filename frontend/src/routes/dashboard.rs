@@ -8,8 +8,8 @@ use crate::components::time_picker::{RefreshPicker, TimePicker};
 use crate::components::variables::{provide_variables, VariablesBar};
 use crate::url_state::TimeContext;
 use kubeglass_shared::api::DataSourceInfo;
-use kubeglass_shared::model::Dashboard;
 use kubeglass_shared::model::template::Variable;
+use kubeglass_shared::model::Dashboard;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use std::sync::Arc;
@@ -18,7 +18,8 @@ use std::sync::Arc;
 async fn load(uid: String) -> Result<(Dashboard, Vec<Variable>, Vec<DataSourceInfo>), String> {
     let stored = api::dashboard_migrated(&uid).await?;
     let sources = api::datasources().await?;
-    let (dashboard, vars) = kubeglass_shared::model::template::variables::read_migrated(&stored.dashboard);
+    let (dashboard, vars) =
+        kubeglass_shared::model::template::state::read_migrated(&stored.dashboard);
     Ok((dashboard, vars, sources))
 }
 

@@ -6,8 +6,10 @@
 use crate::api::{self, SaveError};
 use crate::app::{themed_href, Theme};
 use kubeglass_shared::api::{DataSourceInfo, SaveDashboardRequest};
-use kubeglass_shared::model::import::{apply_inputs, inputs, parse_dashboard, preview, DashboardInput};
 use kubeglass_shared::model::default_datasource;
+use kubeglass_shared::model::import::{
+    apply_inputs, inputs, parse_dashboard, preview, DashboardInput,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;

@@ -251,7 +251,8 @@ pub fn reduce(reducer: Reducer, values: &[Cell]) -> Reduced {
         Reducer::Max => number(max),
         Reducer::Sum => Reduced::Number(numbers.iter().fold(0.0, |a, b| a + b)),
         Reducer::Mean => number(
-            (!numbers.is_empty()).then(|| numbers.iter().fold(0.0, |a, b| a + b) / numbers.len() as f64),
+            (!numbers.is_empty())
+                .then(|| numbers.iter().fold(0.0, |a, b| a + b) / numbers.len() as f64),
         ),
         Reducer::Count => Reduced::Number(present().count() as f64),
         Reducer::CountAll => Reduced::Number(values.len() as f64),
@@ -385,7 +386,10 @@ mod tests {
         assert_eq!(reduce(Reducer::Delta, &three), Reduced::Number(0.0));
         assert_eq!(reduce(Reducer::Sum, &[]), Reduced::Number(0.0));
         assert_eq!(reduce(Reducer::Delta, &[]), Reduced::Null);
-        assert_eq!(reduce(Reducer::AllIsNull, &[n(f64::NAN)]), Reduced::Bool(true));
+        assert_eq!(
+            reduce(Reducer::AllIsNull, &[n(f64::NAN)]),
+            Reduced::Bool(true)
+        );
         assert_eq!(
             reduce(Reducer::LogMin, &[Cell::Empty]),
             Reduced::Number(f64::MAX)

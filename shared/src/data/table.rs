@@ -3,8 +3,8 @@
 //! several queries merged into one table on their common labels (`Value #A`, `Value #B`, ...),
 //! as Grafana's `merge` transformation does. Range results show each series' last value.
 
-use crate::display::field::{regex_matches, FieldRef, FieldType};
 use crate::data::frame::Series;
+use crate::display::field::{regex_matches, FieldRef, FieldType};
 use crate::model::{FieldMatcher, Panel};
 use serde_json::Value;
 use std::cmp::Ordering;

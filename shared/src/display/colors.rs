@@ -38,8 +38,7 @@ pub fn css_color(name: &str) -> String {
     if name.starts_with('#') || name.contains("rgb") {
         return name.to_string();
     }
-    lookup(table::CSS_NAMES, &name.to_lowercase())
-        .map_or_else(|| name.to_string(), str::to_string)
+    lookup(table::CSS_NAMES, &name.to_lowercase()).map_or_else(|| name.to_string(), str::to_string)
 }
 
 /// The red, green and blue of a CSS colour: `#rgb`, `#rrggbb`, `#rrggbbaa` (alpha dropped),
@@ -82,7 +81,11 @@ impl Scheme {
             Scheme::Ramp(colors) => {
                 let n = colors.len() / 6;
                 let i = (t * n as f64).floor();
-                let i = if i.is_nan() { 0 } else { i.clamp(0.0, (n - 1) as f64) as usize };
+                let i = if i.is_nan() {
+                    0
+                } else {
+                    i.clamp(0.0, (n - 1) as f64) as usize
+                };
                 format!("#{}", &colors[i * 6..i * 6 + 6])
             }
             Scheme::Spline(stops) => {
@@ -207,7 +210,10 @@ impl FieldColor {
     /// Reads a `color` object. Without a `mode` Grafana drops the setting (`None`); a mode it
     /// does not know colours by thresholds.
     pub fn parse(v: &Value) -> Option<FieldColor> {
-        let mode = v.get("mode").and_then(Value::as_str).filter(|m| !m.is_empty())?;
+        let mode = v
+            .get("mode")
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())?;
         Some(FieldColor {
             mode: ColorMode::from_id(mode).unwrap_or_default(),
             fixed: v
@@ -360,7 +366,11 @@ fn from_hsl(h: f64, s: f64, l: f64) -> Rgb {
             p
         }
     };
-    let q = if l < 0.5 { l * (1.0 + s) } else { l + s - l * s };
+    let q = if l < 0.5 {
+        l * (1.0 + s)
+    } else {
+        l + s - l * s
+    };
     let p = 2.0 * l - q;
     kept((
         hue(p, q, h + 1.0 / 3.0) * 255.0,
@@ -431,7 +441,10 @@ mod tests {
     fn series_colours() {
         let c = FieldColor::parse(&serde_json::json!({"mode": "palette-classic"})).unwrap();
         assert_eq!(c.color(0.0, "green", 3, "x"), "#FF9830");
-        assert_eq!(FieldColor::parse(&serde_json::json!({"fixedColor": "red"})), None);
+        assert_eq!(
+            FieldColor::parse(&serde_json::json!({"fixedColor": "red"})),
+            None
+        );
         let c = FieldColor::parse(&serde_json::json!({"mode": "shades", "fixedColor": "red"}));
         assert_eq!(c.unwrap().color(0.0, "green", 0, "x"), "#F2495C");
     }

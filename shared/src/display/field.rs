@@ -3,8 +3,8 @@
 //! Grafana's `applyFieldOverrides` does.
 
 use crate::data::frame::Series;
-use crate::model::{FieldDefaults, FieldMatcher, Panel};
 use crate::js::regex::Regex;
+use crate::model::{FieldDefaults, FieldMatcher, Panel};
 use serde_json::{Map, Value};
 
 /// What kind of values a field holds, for `byType` matchers.
@@ -293,7 +293,12 @@ mod tests {
         assert!(job.hidden());
         assert_eq!(job.defaults.unit.as_deref(), Some("short"));
         let c = field_config(&p, num("Value #C", "C"));
-        assert_eq!(c.processor(FieldType::Number, None, 0, "C").number(Some(5.0)).color, "#5794F2");
+        assert_eq!(
+            c.processor(FieldType::Number, None, 0, "C")
+                .number(Some(5.0))
+                .color,
+            "#5794F2"
+        );
         assert_eq!(c.defaults.threshold_color(5.0), Some("red"));
     }
 

@@ -243,8 +243,8 @@ pub fn map_value(mappings: &[ValueMapping], input: Input<'_>) -> Option<Mapped> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::display::{Processor, Shown};
     use crate::display::field::FieldType;
+    use crate::display::{Processor, Shown};
     use crate::model::FieldDefaults;
     use serde_json::json;
 
@@ -272,7 +272,10 @@ mod tests {
         let up = show(&d, Input::Number(1.0));
         assert_eq!((up.text.as_str(), up.color.as_str()), ("Up", "#73BF69"));
         let down = show(&d, Input::Number(0.0));
-        assert_eq!((down.text.as_str(), down.color.as_str()), ("Down", "#F2495C"));
+        assert_eq!(
+            (down.text.as_str(), down.color.as_str()),
+            ("Down", "#F2495C")
+        );
         // Not mapped: formatted as usual.
         assert_eq!(text(&d, Input::Number(2.0)), "2");
         assert_eq!(text(&d, Input::Text("1")), "Up", "text cells map too");
@@ -284,7 +287,10 @@ mod tests {
             "result": {"color": "red", "index": 0}}}]));
         d.unit = Some("percent".into());
         let v = show(&d, Input::Number(95.0));
-        assert_eq!((v.to_string().as_str(), v.color.as_str()), ("95%", "#F2495C"));
+        assert_eq!(
+            (v.to_string().as_str(), v.color.as_str()),
+            ("95%", "#F2495C")
+        );
     }
 
     #[test]
@@ -299,7 +305,11 @@ mod tests {
         assert_eq!(text(&d, Input::Number(-50.0)), "negative");
         assert_eq!(text(&d, Input::Number(25.0)), "25");
         assert_eq!(text(&d, Input::Text("5")), "low", "numeric text is parsed");
-        assert_eq!(text(&d, Input::Text("12abc")), "mid", "as parseFloat reads it");
+        assert_eq!(
+            text(&d, Input::Text("12abc")),
+            "mid",
+            "as parseFloat reads it"
+        );
     }
 
     #[test]
@@ -336,7 +346,10 @@ mod tests {
             {"type": "special", "options": {"match": "false", "result": {"text": "no", "index": 3}}},
             {"type": "special", "options": {"match": "empty", "result": {"text": "(empty)", "index": 4}}}]));
         let null = show(&d, Input::Null);
-        assert_eq!((null.text.as_str(), null.color.as_str()), ("N/A", "#808080"));
+        assert_eq!(
+            (null.text.as_str(), null.color.as_str()),
+            ("N/A", "#808080")
+        );
         assert_eq!(text(&d, Input::Number(f64::NAN)), "not a number");
         assert_eq!(text(&d, Input::Text("true")), "yes");
         assert_eq!(text(&d, Input::Text("false")), "no");

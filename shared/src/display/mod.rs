@@ -183,7 +183,8 @@ impl<'a> Processor<'a> {
         let mut percent = None;
         if !numeric.is_nan() {
             if text.is_none() {
-                let f = crate::display::units::format_value(numeric, Some(&self.unit), self.d.decimals);
+                let f =
+                    crate::display::units::format_value(numeric, Some(&self.unit), self.d.decimals);
                 text = Some(f.text);
                 prefix = f.prefix;
                 suffix = f.suffix;
@@ -243,7 +244,12 @@ impl<'a> Processor<'a> {
             };
             self.scale(v.unwrap_or(0.0)).1
         } else {
-            color.color(0.0, crate::display::colors::FALLBACK, self.series, self.name)
+            color.color(
+                0.0,
+                crate::display::colors::FALLBACK,
+                self.series,
+                self.name,
+            )
         }
     }
 
@@ -293,7 +299,11 @@ pub fn js_parse_float(text: &str) -> f64 {
         i += 1;
     }
     if t[i..].starts_with("Infinity") {
-        return if b.first() == Some(&b'-') { f64::NEG_INFINITY } else { f64::INFINITY };
+        return if b.first() == Some(&b'-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
     }
     let start = i;
     while i < b.len() && b[i].is_ascii_digit() {
@@ -342,10 +352,12 @@ pub fn js_to_number(text: &str) -> f64 {
         if digits.is_empty() {
             f64::NAN
         } else {
-            digits.chars().try_fold(0f64, |acc, c| {
-                c.to_digit(r).map(|d| acc * r as f64 + d as f64)
-            })
-            .unwrap_or(f64::NAN)
+            digits
+                .chars()
+                .try_fold(0f64, |acc, c| {
+                    c.to_digit(r).map(|d| acc * r as f64 + d as f64)
+                })
+                .unwrap_or(f64::NAN)
         }
     };
     let lower = t.to_ascii_lowercase();
@@ -424,7 +436,11 @@ mod tests {
         assert_eq!(shown(&d, Input::Number(123.456789)).0, "123");
         assert_eq!(shown(&d, Input::Number(f64::NAN)).0, "NaN");
         assert_eq!(shown(&d, Input::Null).0, "");
-        assert_eq!(shown(&d, Input::Number(1e6)).1, "#808080", "no thresholds: grey");
+        assert_eq!(
+            shown(&d, Input::Number(1e6)).1,
+            "#808080",
+            "no thresholds: grey"
+        );
     }
 
     #[test]
@@ -432,8 +448,14 @@ mod tests {
         let d = defaults(json!({"noValue": "nada", "thresholds": {"mode": "absolute",
             "steps": [{"value": null, "color": "green"}, {"value": 40, "color": "red"}]}}));
         assert_eq!(shown(&d, Input::Null), ("nada".into(), "#73BF69".into()));
-        assert_eq!(shown(&d, Input::Text("txt")), ("txt".into(), "#73BF69".into()));
-        assert_eq!(shown(&d, Input::Number(50.0)), ("50".into(), "#F2495C".into()));
+        assert_eq!(
+            shown(&d, Input::Text("txt")),
+            ("txt".into(), "#73BF69".into())
+        );
+        assert_eq!(
+            shown(&d, Input::Number(50.0)),
+            ("50".into(), "#F2495C".into())
+        );
         // A number written as text is a number.
         let p = Processor::new(&d, FieldType::String, None, 0, "A");
         assert_eq!(p.show(Input::Text("50")).to_string(), "50");
@@ -441,8 +463,10 @@ mod tests {
 
     #[test]
     fn percentage_thresholds_use_the_range() {
-        let d = defaults(json!({"min": 0, "max": 200, "thresholds": {"mode": "percentage",
-            "steps": [{"value": null, "color": "green"}, {"value": 20, "color": "red"}]}}));
+        let d = defaults(
+            json!({"min": 0, "max": 200, "thresholds": {"mode": "percentage",
+            "steps": [{"value": null, "color": "green"}, {"value": 20, "color": "red"}]}}),
+        );
         let s = Processor::new(&d, FieldType::Number, None, 0, "A").number(Some(50.0));
         assert_eq!((s.color.as_str(), s.percent), ("#F2495C", Some(0.25)));
     }
@@ -454,9 +478,13 @@ mod tests {
             {"type": "range", "options": {"from": 0, "to": 10, "result": {"text": "range", "index": 0}}}]}));
         assert_eq!(shown(&d, Input::Number(5.0)).0, "five");
         assert_eq!(shown(&d, Input::Number(6.0)).0, "range");
-        let d = defaults(json!({"mappings": [{"type": "value", "options": {"5": {"color": "blue"}}}]}));
+        let d =
+            defaults(json!({"mappings": [{"type": "value", "options": {"5": {"color": "blue"}}}]}));
         let s = Processor::new(&d, FieldType::Number, None, 0, "A").number(Some(5.0));
-        assert_eq!((s.text.as_str(), s.color.as_str(), s.percent), ("5", "#5794F2", None));
+        assert_eq!(
+            (s.text.as_str(), s.color.as_str(), s.percent),
+            ("5", "#5794F2", None)
+        );
     }
 
     #[test]
@@ -483,15 +511,29 @@ mod tests {
 
     #[test]
     fn numbers_in_text_as_javascript_reads_them() {
-        for (t, v) in [("12", 12.0), (" 1.5e3 ", 1500.0), ("", 0.0), ("0x1f", 31.0), (".5", 0.5),
-            ("5.", 5.0), ("-Infinity", f64::NEG_INFINITY), ("+3", 3.0)] {
+        for (t, v) in [
+            ("12", 12.0),
+            (" 1.5e3 ", 1500.0),
+            ("", 0.0),
+            ("0x1f", 31.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("-Infinity", f64::NEG_INFINITY),
+            ("+3", 3.0),
+        ] {
             assert_eq!(js_to_number(t), v, "{t:?}");
         }
         for t in ["12abc", "inf", "NaN", "1_000", "0x", "-0x1f", "e5", "."] {
             assert!(js_to_number(t).is_nan(), "{t:?}");
         }
-        for (t, v) in [("12abc", 12.0), (" -1.5e3x", -1500.0), ("5.", 5.0), (".5e", 0.5),
-            ("-Infinityx", f64::NEG_INFINITY), ("1e", 1.0)] {
+        for (t, v) in [
+            ("12abc", 12.0),
+            (" -1.5e3x", -1500.0),
+            ("5.", 5.0),
+            (".5e", 0.5),
+            ("-Infinityx", f64::NEG_INFINITY),
+            ("1e", 1.0),
+        ] {
             assert_eq!(js_parse_float(t), v, "{t:?}");
         }
         for t in ["", "abc", ".", "-", "+.e1"] {
@@ -502,11 +544,24 @@ mod tests {
     #[test]
     fn thresholds_are_read_in_their_order() {
         let steps = |v: &[(Option<f64>, &str)]| -> Vec<ThresholdStep> {
-            v.iter().map(|(v, c)| ThresholdStep { value: *v, color: c.to_string() }).collect()
+            v.iter()
+                .map(|(v, c)| ThresholdStep {
+                    value: *v,
+                    color: c.to_string(),
+                })
+                .collect()
         };
         let s = steps(&[(None, "green"), (Some(80.0), "red"), (Some(50.0), "orange")]);
-        assert_eq!(active_threshold(&s, 90.0), Some("orange"), "a later step wins");
-        assert_eq!(active_threshold(&s, 60.0), Some("green"), "stops at the first greater step");
+        assert_eq!(
+            active_threshold(&s, 90.0),
+            Some("orange"),
+            "a later step wins"
+        );
+        assert_eq!(
+            active_threshold(&s, 60.0),
+            Some("green"),
+            "stops at the first greater step"
+        );
         assert_eq!(active_threshold(&[], 1.0), None);
     }
 }

@@ -16,9 +16,9 @@
 
 mod table;
 
-use crate::js::num::{self as jsnum, RangeError};
-use crate::js::moment::{self, Moment, Zone};
 use crate::display::units::table::{BY_ID, UNITS};
+use crate::js::moment::{self, Moment, Zone};
+use crate::js::num::{self as jsnum, RangeError};
 use std::borrow::Cow;
 use std::fmt;
 

@@ -713,7 +713,9 @@ pub fn format_resource(resource: &str, quantity: &str) -> String {
     let bytes =
         resource == "memory" || resource.contains("storage") || resource.starts_with("hugepages-");
     match parse_quantity(quantity) {
-        Some(v) if bytes => crate::display::units::format_value(v, Some("bytes"), Some(1)).to_string(),
+        Some(v) if bytes => {
+            crate::display::units::format_value(v, Some("bytes"), Some(1)).to_string()
+        }
         _ => quantity.to_string(),
     }
 }

@@ -7,8 +7,8 @@
 //! [`parse_dashboard`], so a file one accepts the other accepts too.
 
 use crate::model::migrate::migrate;
-use crate::panels::is_supported;
 use crate::model::validate::{validate_dashboard, ValidationError};
+use crate::panels::is_supported;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -312,7 +312,10 @@ mod tests {
         assert_eq!(p.title, "Old");
         assert_eq!(p.uid, "u1");
         assert_eq!(p.version_before, 13);
-        assert_eq!(p.version_after, crate::model::migrate::TARGET_SCHEMA_VERSION);
+        assert_eq!(
+            p.version_after,
+            crate::model::migrate::TARGET_SCHEMA_VERSION
+        );
         assert_eq!((p.panels_total, p.panels_supported), (3, 2));
     }
 }

@@ -56,7 +56,7 @@ pub enum DataSourceRef {
     /// Absent, null, `"default"`, `-- Mixed --`: the default.
     Default,
     /// A variable (`${DS_PROMETHEUS}`, `$datasource`), as written: the data source its value
-    /// names once interpolated ([`crate::model::template::variables::interpolate_panel`]); the default until then.
+    /// names once interpolated ([`crate::model::template::state::interpolate_panel`]); the default until then.
     Variable(String),
     /// A uid or a name (`{"uid": "x"}` or the legacy string form).
     Named(String),
@@ -313,7 +313,10 @@ pub fn read_thresholds(v: &Value) -> Option<(Vec<ThresholdStep>, bool)> {
             value: as_f64(s.get("value")),
         })
         .collect();
-    Some((steps, as_string(v.get("mode")).as_deref() == Some("percentage")))
+    Some((
+        steps,
+        as_string(v.get("mode")).as_deref() == Some("percentage"),
+    ))
 }
 
 /// The thresholds a panel has when its field config sets none, as Grafana's: green, and red
@@ -336,7 +339,13 @@ pub fn default_thresholds() -> Vec<ThresholdStep> {
 fn colours_by_series(kind: &str) -> bool {
     matches!(
         kind,
-        "timeseries" | "graph" | "barchart" | "piechart" | "histogram" | "trend" | "xychart"
+        "timeseries"
+            | "graph"
+            | "barchart"
+            | "piechart"
+            | "histogram"
+            | "trend"
+            | "xychart"
             | "candlestick"
     )
 }
@@ -350,7 +359,9 @@ fn read_panel_defaults(kind: &str, v: Option<&Value>) -> FieldDefaults {
         d.thresholds_percentage = false;
     }
     if d.color.is_none() && colours_by_series(kind) {
-        d.color = crate::display::colors::FieldColor::parse(&serde_json::json!({"mode": "palette-classic"}));
+        d.color = crate::display::colors::FieldColor::parse(
+            &serde_json::json!({"mode": "palette-classic"}),
+        );
     }
     d
 }
@@ -377,7 +388,9 @@ pub fn read_field_defaults(v: Option<&Value>) -> FieldDefaults {
         mappings: crate::display::mappings::parse_mappings(d.get("mappings")),
         null_as_zero: as_string(d.get("nullValueMode")).as_deref() == Some("null as zero"),
         links: d.get("links").cloned().unwrap_or(Value::Null),
-        color: d.get("color").and_then(crate::display::colors::FieldColor::parse),
+        color: d
+            .get("color")
+            .and_then(crate::display::colors::FieldColor::parse),
     }
 }
 
@@ -485,7 +498,7 @@ pub fn read_panel(v: &Value, fallback_id: i64) -> Panel {
                 .unwrap_or_default();
             // Grafana names queries without a refId A, B, C… on load; columns such as
             // `Value #A` and the transformations' options depend on it.
-            crate::data::transform::ensure_ref_ids(&mut targets);
+            ensure_ref_ids(&mut targets);
             targets
         },
         datasource: read_datasource(v.get("datasource")),
@@ -702,11 +715,58 @@ impl Dashboard {
     }
 }
 
+/// Grafana's query ids in order: `A`..`Z`, then `AA`, `AB`, ...
+fn ref_id_of(mut n: usize) -> String {
+    let mut id = Vec::new();
+    loop {
+        id.push(b'A' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    id.reverse();
+    String::from_utf8(id).unwrap_or_default()
+}
+
+/// Gives each target without a `refId` the first free one (`A`, `B`, ...), as Grafana does when
+/// it loads a panel (`PanelModel.ensureQueryIds`). kube-prometheus' tables leave them out and
+/// name their columns `Value #A`, `Value #B` all the same, so the model needs them.
+pub fn ensure_ref_ids(targets: &mut [Target]) {
+    for i in 0..targets.len() {
+        if !targets[i].ref_id.is_empty() {
+            continue;
+        }
+        let free = (0..)
+            .map(ref_id_of)
+            .find(|id| targets.iter().all(|t| t.ref_id != *id))
+            .unwrap_or_default();
+        targets[i].ref_id = free;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::validate::validate_dashboard;
     use serde_json::json;
+
+    #[test]
+    fn missing_ref_ids_are_given_as_grafana_does() {
+        let mut targets: Vec<Target> = ["", "B", "", ""]
+            .iter()
+            .map(|r| Target {
+                ref_id: r.to_string(),
+                ..Target::default()
+            })
+            .collect();
+        ensure_ref_ids(&mut targets);
+        let ids: Vec<&str> = targets.iter().map(|t| t.ref_id.as_str()).collect();
+        assert_eq!(ids, ["A", "B", "C", "D"]);
+        assert_eq!(ref_id_of(25), "Z");
+        assert_eq!(ref_id_of(26), "AA");
+        assert_eq!(ref_id_of(27), "AB");
+    }
 
     #[test]
     fn reads_a_modern_dashboard() {
@@ -896,7 +956,13 @@ mod tests {
         let grids: Vec<(i64, &str, [u32; 4])> = d
             .panels
             .iter()
-            .map(|p| (p.id, p.kind.as_str(), [p.grid.x, p.grid.y, p.grid.w, p.grid.h]))
+            .map(|p| {
+                (
+                    p.id,
+                    p.kind.as_str(),
+                    [p.grid.x, p.grid.y, p.grid.w, p.grid.h],
+                )
+            })
             .collect();
         assert_eq!(
             grids,

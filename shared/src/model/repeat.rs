@@ -10,8 +10,8 @@
 //! - Whatever is below a repeat moves down by the height the copies add.
 //! - The first copy keeps the panel's id; the others get ids above every id in the dashboard.
 
-use crate::model::{Panel, ScopedVar};
 use crate::model::template::Scope;
+use crate::model::{Panel, ScopedVar};
 
 /// The columns of the dashboard grid.
 const GRID_COLUMNS: u32 = 24;
@@ -147,7 +147,7 @@ fn bottom(panels: &[Panel], from: u32) -> u32 {
 
 /// The dashboard's panels with every repeat expanded for the variables' values in `scope`.
 /// Copies carry their value in [`Panel::scoped_vars`], which
-/// [`crate::model::template::variables::interpolate_panel`] applies.
+/// [`crate::model::template::state::interpolate_panel`] applies.
 pub fn expand(panels: &[Panel], scope: &Scope) -> Vec<Panel> {
     if !panels
         .iter()
@@ -259,9 +259,9 @@ pub fn expand(panels: &[Panel], scope: &Scope) -> Vec<Panel> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Dashboard, GridPos};
+    use crate::model::template::state::interpolate_panel;
     use crate::model::template::ScopeValue;
-    use crate::model::template::variables::interpolate_panel;
+    use crate::model::{Dashboard, GridPos};
     use serde_json::{json, Value};
 
     fn panels(v: Value) -> Vec<Panel> {
@@ -471,7 +471,7 @@ mod tests {
         let (vars, _) = crate::model::template::read_variables(&json!({"templating": {"list": [
             {"name": "job", "type": "custom", "query": "x,y", "includeAll": true, "allValue": ".*",
              "current": {"text": "All", "value": "$__all"}}]}}));
-        let s = crate::model::template::variables::scope_of(&vars, &Default::default(), 3_600_000);
+        let s = crate::model::template::state::scope_of(&vars, &Default::default(), 3_600_000);
         let ps = panels(json!([{"id": 1, "type": "stat", "repeat": "job",
             "targets": [{"expr": "up{job=~\"$job\"}"}]}]));
         let out = expand(&ps, &s);

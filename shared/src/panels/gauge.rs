@@ -58,7 +58,6 @@ impl Scale {
     pub fn value_at(&self, fraction: f64) -> f64 {
         self.min + fraction * (self.max - self.min)
     }
-
 }
 
 /// A stretch of the scale in one threshold colour, as fractions of the scale.

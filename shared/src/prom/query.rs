@@ -2,8 +2,8 @@
 //! data source chosen, step and range computed and macros filled in as Grafana does.
 
 use crate::api::{prometheus_api_base, DataSourceInfo};
-use crate::time::interval::{interpolate_macros, query_timing, QueryContext};
 use crate::model::{resolve_datasource, Panel};
+use crate::time::interval::{interpolate_macros, query_timing, QueryContext};
 use crate::time::ResolvedRange;
 
 /// One Prometheus request for one target of a panel.

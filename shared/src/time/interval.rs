@@ -123,7 +123,9 @@ pub fn parse_interval(input: &str) -> Result<i64, IntervalError> {
     }
     if let Ok(secs) = s.parse::<f64>() {
         if !secs.is_finite() || secs < 0.0 {
-            return Err(err("must be a finite number of seconds, not negative".into()));
+            return Err(err(
+                "must be a finite number of seconds, not negative".into()
+            ));
         }
         let ms = (secs * 1000.0).round();
         if ms > MAX_INTERVAL_MS as f64 {

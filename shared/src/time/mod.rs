@@ -333,7 +333,9 @@ impl TimeExpr {
     pub fn resolve_in(&self, now_ms: i64, round_up: bool, ctx: &DateContext) -> i64 {
         match self {
             TimeExpr::Absolute(ms) => *ms,
-            TimeExpr::Relative(ops) => ops.iter().fold(now_ms, |t, op| apply(t, *op, round_up, ctx)),
+            TimeExpr::Relative(ops) => ops
+                .iter()
+                .fold(now_ms, |t, op| apply(t, *op, round_up, ctx)),
             TimeExpr::Anchored(ms, ops) => {
                 // Grafana does the math of a date anchor on the browser's clock, whatever the
                 // dashboard's time zone.
@@ -341,7 +343,8 @@ impl TimeExpr {
                     zone: "browser".into(),
                     ..ctx.clone()
                 };
-                ops.iter().fold(*ms, |t, op| apply(t, *op, round_up, &local))
+                ops.iter()
+                    .fold(*ms, |t, op| apply(t, *op, round_up, &local))
             }
         }
     }
@@ -360,7 +363,10 @@ fn apply(t: i64, op: DateMathOp, round_up: bool, ctx: &DateContext) -> i64 {
     match op {
         DateMathOp::Add(n, unit) => match unit.fixed_ms() {
             Some(len) => t.saturating_add(n.saturating_mul(len)),
-            None => crate::time::tz::from_local(zone, add_units(crate::time::tz::to_local(zone, t), n, unit)),
+            None => crate::time::tz::from_local(
+                zone,
+                add_units(crate::time::tz::to_local(zone, t), n, unit),
+            ),
         },
         DateMathOp::Round(unit) => {
             let start = start_of(crate::time::tz::to_local(zone, t), unit, ctx);
@@ -727,7 +733,11 @@ mod tests {
         assert_eq!(r("now-1h-30m"), NOW - 90 * MINUTE);
         assert_eq!(r("now/d"), at("2024-03-15"));
         assert_eq!(r("now-7d/d"), at("2024-03-08"));
-        assert_eq!(r("now/w"), at("2024-03-10"), "weeks start on Sunday, as en-US");
+        assert_eq!(
+            r("now/w"),
+            at("2024-03-10"),
+            "weeks start on Sunday, as en-US"
+        );
         let monday = DateContext {
             week_start: WeekStart::Monday,
             ..DateContext::default()
@@ -738,8 +748,18 @@ mod tests {
             fiscal_year_start_month: 3,
             ..DateContext::default()
         };
-        assert_eq!(parse_time("now/fy").unwrap().resolve_in(NOW, false, &fiscal), at("2023-04-01"));
-        assert_eq!(parse_time("now/fQ").unwrap().resolve_in(NOW, false, &fiscal), at("2024-01-01"));
+        assert_eq!(
+            parse_time("now/fy")
+                .unwrap()
+                .resolve_in(NOW, false, &fiscal),
+            at("2023-04-01")
+        );
+        assert_eq!(
+            parse_time("now/fQ")
+                .unwrap()
+                .resolve_in(NOW, false, &fiscal),
+            at("2024-01-01")
+        );
         assert_eq!(r("now/Q"), at("2024-01-01"));
         assert_eq!(r("now - 1h"), NOW - HOUR);
         let berlin = DateContext {

@@ -28,7 +28,10 @@ pub fn to_local(zone: &str, utc_ms: i64) -> i64 {
 pub fn from_local(zone: &str, local_ms: i64) -> i64 {
     let first = offset_ms(zone, local_ms);
     let second = offset_ms(zone, local_ms.saturating_sub(first));
-    let candidates = [local_ms.saturating_sub(first), local_ms.saturating_sub(second)];
+    let candidates = [
+        local_ms.saturating_sub(first),
+        local_ms.saturating_sub(second),
+    ];
     let valid = candidates
         .into_iter()
         .filter(|u| to_local(zone, *u) == local_ms)
@@ -45,8 +48,7 @@ mod platform {
 
     /// Zones read so far, by name; `None` for a name the database does not have.
     fn zone(name: &str) -> Option<Arc<tz::TimeZone>> {
-        static ZONES: OnceLock<Mutex<HashMap<String, Option<Arc<tz::TimeZone>>>>> =
-            OnceLock::new();
+        static ZONES: OnceLock<Mutex<HashMap<String, Option<Arc<tz::TimeZone>>>>> = OnceLock::new();
         let zones = ZONES.get_or_init(Default::default);
         let mut zones = zones.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(z) = zones.get(name) {
@@ -114,7 +116,9 @@ mod platform {
             .dyn_into()
             .ok()?;
         let args = Array::of2(&JsValue::from_str("en-US"), &options);
-        Reflect::construct(&ctor, &args).ok().map(JsCast::unchecked_into)
+        Reflect::construct(&ctor, &args)
+            .ok()
+            .map(JsCast::unchecked_into)
     }
 
     /// The offset the browser's `Intl` gives: the wall clock it writes for the instant, read
@@ -129,7 +133,9 @@ mod platform {
             if f.len() > 256 {
                 f.clear();
             }
-            f.entry(name.to_owned()).or_insert_with(|| format_for(name)).clone()
+            f.entry(name.to_owned())
+                .or_insert_with(|| format_for(name))
+                .clone()
         });
         let Some(format) = format else {
             return 0;
@@ -176,13 +182,20 @@ mod tests {
         assert_eq!(offset_ms("Europe/Berlin", summer), 7_200_000);
         assert_eq!(offset_ms("America/New_York", winter), -5 * 3_600_000);
         assert_eq!(offset_ms("Asia/Kolkata", summer), 19_800_000);
-        assert_eq!(offset_ms("No/Such_Zone", summer), 0, "unknown zones are UTC");
+        assert_eq!(
+            offset_ms("No/Such_Zone", summer),
+            0,
+            "unknown zones are UTC"
+        );
         assert_eq!(offset_ms("../../etc/passwd", summer), 0);
         // Berlin's clocks went from 02:00 to 03:00 on 2024-03-31 (01:00 UTC).
         let day = 1_711_843_200_000; // 2024-03-31 00:00 as a wall clock
         assert_eq!(from_local("Europe/Berlin", day), day - 3_600_000);
         let skipped = day + 2 * 3_600_000 + 30 * 60_000; // 02:30, which did not happen
-        assert_eq!(to_local("Europe/Berlin", from_local("Europe/Berlin", skipped)), skipped + 3_600_000);
+        assert_eq!(
+            to_local("Europe/Berlin", from_local("Europe/Berlin", skipped)),
+            skipped + 3_600_000
+        );
         let after = day + 4 * 3_600_000;
         assert_eq!(from_local("Europe/Berlin", after), after - 7_200_000);
     }

@@ -18,10 +18,10 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kubeglass_shared::api::{DashboardMeta, EMBED_TOKEN_HEADER};
-use kubeglass_shared::time::interval::matches_with_time_macros;
-use kubeglass_shared::model::{resolve_datasource, Dashboard};
+use kubeglass_shared::model::template::state::scope_of;
 use kubeglass_shared::model::template::{interpolate, read_variables, Context};
-use kubeglass_shared::model::template::variables::scope_of;
+use kubeglass_shared::model::{resolve_datasource, Dashboard};
+use kubeglass_shared::time::interval::matches_with_time_macros;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -128,7 +128,11 @@ const MAX_RESOLVED: usize = 256;
 
 impl Resolver {
     /// The token's panel, resolved from the dashboard's stored version now.
-    pub async fn resolve(&self, state: &AppState, claims: &Claims) -> Result<Arc<Resolved>, ApiError> {
+    pub async fn resolve(
+        &self,
+        state: &AppState,
+        claims: &Claims,
+    ) -> Result<Arc<Resolved>, ApiError> {
         let store = state.store.clone();
         let uid = claims.dashboard.clone();
         let version = crate::http::dashboards::blocking(move || store.version_of(&uid))
@@ -227,7 +231,10 @@ fn resolve(
         .filter(|t| !t.hide && !t.expr.trim().is_empty())
         .filter_map(|t| {
             let ds = resolve_datasource(panel.datasource.as_ref(), t.datasource.as_ref(), sources)?;
-            Some((ds.uid.clone(), interpolate(&t.expr, &scope, Context::Prometheus)))
+            Some((
+                ds.uid.clone(),
+                interpolate(&t.expr, &scope, Context::Prometheus),
+            ))
         })
         .collect();
     let obj = migrated
@@ -474,10 +481,7 @@ mod tests {
         assert_eq!(panels.len(), 1);
         assert_eq!(panels[0]["id"], 7);
         assert!(!r.dashboard.to_string().contains("secret_metric"));
-        let other = Claims {
-            panel: 2,
-            ..claims
-        };
+        let other = Claims { panel: 2, ..claims };
         let e = resolve(&other, r.dashboard.clone(), meta(), &sources)
             .err()
             .unwrap();

@@ -164,6 +164,9 @@ mod tests {
         for w in waiting {
             got += usize::from(w.await.unwrap());
         }
-        assert!(got >= 2, "the waiting requests run once permits are free: {got}");
+        assert!(
+            got >= 2,
+            "the waiting requests run once permits are free: {got}"
+        );
     }
 }

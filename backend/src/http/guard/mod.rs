@@ -184,10 +184,10 @@ pub async fn request(State(state): State<AppState>, mut req: Request, next: Next
         Err(e) => return e.into_response(),
     }
     let method = req.method().clone();
-    let session_cookie = req
-        .headers()
-        .get(header::COOKIE)
-        .is_some_and(|c| c.to_str().is_ok_and(|c| c.contains(super::auth::SESSION_COOKIE)));
+    let session_cookie = req.headers().get(header::COOKIE).is_some_and(|c| {
+        c.to_str()
+            .is_ok_and(|c| c.contains(super::auth::SESSION_COOKIE))
+    });
     if is_open(&route) || (route == "/api/logout" && !session_cookie) {
         return next.run(req).await;
     }

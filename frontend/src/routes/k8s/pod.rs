@@ -8,10 +8,10 @@ use super::{chart_panel, clock, param, Charts, K8sPage, LiveBody, PageState};
 use crate::k8s::socket::{Socket, SocketEvent};
 use crate::k8s::watch::watch;
 use crate::k8s::{encode, ws_url};
-use kubeglass_shared::k8s::LogMessage;
 use kubeglass_shared::k8s::view::{
     containers, events_newest_first, is_dns_label, is_dns_subdomain, name, object_age, pod_summary,
 };
+use kubeglass_shared::k8s::LogMessage;
 use leptos::html::Div;
 use leptos::prelude::*;
 use serde_json::Value;

@@ -35,14 +35,17 @@ pub fn upgrade(obj: &mut Map<String, Value>, before: i64) {
             panel_links(p);
         }
         if before < 20 {
-            link_variables(p, &[
-                ("$__series_name", "${__series.name}"),
-                ("__series_name", "__series.name"),
-                ("$__field_name", "${__field.name}"),
-                ("__field_name", "__field.name"),
-                ("$__value_time", "${__value.time}"),
-                ("__value_time", "__value.time"),
-            ]);
+            link_variables(
+                p,
+                &[
+                    ("$__series_name", "${__series.name}"),
+                    ("__series_name", "__series.name"),
+                    ("$__field_name", "${__field.name}"),
+                    ("__field_name", "__field.name"),
+                    ("$__value_time", "${__value.time}"),
+                    ("__value_time", "__value.time"),
+                ],
+            );
         }
         if before < 21 {
             link_variables(p, &[("__series.labels", "__field.labels")]);
@@ -63,7 +66,8 @@ pub fn upgrade(obj: &mut Map<String, Value>, before: i64) {
         // source; here without one, which is the same).
         if let Some(panels) = obj.get_mut("panels").and_then(Value::as_array_mut) {
             for p in panels.iter_mut().filter_map(Value::as_object_mut) {
-                p.entry("targets").or_insert_with(|| json!([{"refId": "A"}]));
+                p.entry("targets")
+                    .or_insert_with(|| json!([{"refId": "A"}]));
             }
         }
     }
@@ -337,7 +341,10 @@ fn hidden_series_out_of_tooltips(p: &mut Map<String, Value>) {
 
 /// The next query letter not taken: `A`, `B`, ... `Z`, then `AA`.
 fn next_ref_id(taken: &[String]) -> String {
-    (0..).map(ref_id_at).find(|id| !taken.contains(id)).unwrap_or_default()
+    (0..)
+        .map(ref_id_at)
+        .find(|id| !taken.contains(id))
+        .unwrap_or_default()
 }
 
 fn ref_id_at(i: usize) -> String {
@@ -422,9 +429,15 @@ mod tests {
 
     #[test]
     fn legacy_link_variables_are_renamed_once() {
-        let renames = [("$__series_name", "${__series.name}"), ("__series_name", "__series.name")];
+        let renames = [
+            ("$__series_name", "${__series.name}"),
+            ("__series_name", "__series.name"),
+        ];
         assert_eq!(
-            renames.iter().fold("a=$__series_name&b=__series_name".to_owned(), |acc, (f, t)| replace_word(&acc, f, t)),
+            renames.iter().fold(
+                "a=$__series_name&b=__series_name".to_owned(),
+                |acc, (f, t)| replace_word(&acc, f, t)
+            ),
             "a=${__series.name}&b=__series.name"
         );
     }

@@ -9,13 +9,13 @@
 //! backend's checks of signed embed links.
 
 use crate::api::{is_valid_label_name, prometheus_api_base, DataSourceInfo};
-use crate::model::{read_datasource, resolve_datasource, Dashboard, DataSourceRef, Panel};
-use crate::prom::query::{form_encode, seconds};
 use crate::model::template::{
     compile_regex, filter_options, interpolate, read_variables, referenced_names, sort_options,
     AdhocFilter, Context, Scope, ScopeValue, Variable, VariableKind, VariableOption, VariableQuery,
     ALL_VALUE,
 };
+use crate::model::{read_datasource, resolve_datasource, Dashboard, DataSourceRef, Panel};
+use crate::prom::query::{form_encode, seconds};
 use crate::time::ResolvedRange;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -522,7 +522,8 @@ pub fn parse_adhoc_url(value: &str) -> Result<AdhocFilter, String> {
         operator: operator.to_string(),
         value: un(v),
     };
-    crate::prom::promql::validate_filter(&f).map_err(|e| format!("ad hoc filter `{value}`: {e}"))?;
+    crate::prom::promql::validate_filter(&f)
+        .map_err(|e| format!("ad hoc filter `{value}`: {e}"))?;
     Ok(f)
 }
 
