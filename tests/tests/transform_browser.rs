@@ -6,8 +6,9 @@
 
 use kubeglass_e2e::browser::Browser;
 use kubeglass_e2e::{corpus, http, json_files, live_stack, project_dashboards};
+use kubeglass_shared::data::frame::frames_from_series;
 use kubeglass_shared::data::frame::Series;
-use kubeglass_shared::data::frame::{frame_to_table, frames_from_series};
+use kubeglass_shared::data::table::frame_to_table;
 use kubeglass_shared::data::transform::apply;
 use kubeglass_shared::model::ensure_ref_ids;
 use kubeglass_shared::model::migrate::migrate;
@@ -389,7 +390,7 @@ fn corpus_join_tables_show_the_columns_grafana_shows() {
             assert!(
                 values
                     .iter()
-                    .all(|v| matches!(v, kubeglass_shared::data::table::Cell::Number(_))),
+                    .all(|v| matches!(v, kubeglass_shared::data::cell::Cell::Number(_))),
                 "{what}: {values:?}"
             );
             for o in &p.overrides {

@@ -6,10 +6,10 @@
 
 use crate::oracle::num;
 use crate::Case;
-use kubeglass_shared::display::field::FieldType;
+use kubeglass_shared::data::frame::FieldKind;
 use kubeglass_shared::display::mappings::Input;
 use kubeglass_shared::display::{range_of, Processor};
-use kubeglass_shared::model::read_field_defaults;
+use kubeglass_shared::model::field::read_field_defaults;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
@@ -43,7 +43,7 @@ impl V {
 
 /// One case: the field's kind, config, values, the value shown, and the series' place.
 struct Field {
-    kind: FieldType,
+    kind: FieldKind,
     config: Value,
     values: Vec<V>,
     value: V,
@@ -51,11 +51,11 @@ struct Field {
     name: String,
 }
 
-fn kind_name(k: FieldType) -> &'static str {
+fn kind_name(k: FieldKind) -> &'static str {
     match k {
-        FieldType::Number => "number",
-        FieldType::String => "string",
-        FieldType::Time => "time",
+        FieldKind::Number => "number",
+        FieldKind::String => "string",
+        FieldKind::Time => "time",
     }
 }
 
@@ -186,10 +186,10 @@ fn number(rng: &mut StdRng) -> f64 {
 
 /// A value of a field of `kind`: a number field holds numbers and nulls, a text field texts
 /// (numbers written as text among them) and nulls.
-fn value(rng: &mut StdRng, kind: FieldType) -> V {
+fn value(rng: &mut StdRng, kind: FieldKind) -> V {
     match (kind, rng.random_range(0..10)) {
         (_, 0) => V::Null,
-        (FieldType::String, _) => V::Text(TEXTS.choose(rng).unwrap().to_string()),
+        (FieldKind::String, _) => V::Text(TEXTS.choose(rng).unwrap().to_string()),
         _ => V::Num(number(rng)),
     }
 }
@@ -319,9 +319,9 @@ fn config(rng: &mut StdRng) -> Value {
 
 fn generated(rng: &mut StdRng) -> Field {
     let kind = if rng.random_bool(0.8) {
-        FieldType::Number
+        FieldKind::Number
     } else {
-        FieldType::String
+        FieldKind::String
     };
     let value = value(rng, kind);
     let mut values = vec![value.clone()];
@@ -345,8 +345,8 @@ fn generated(rng: &mut StdRng) -> Field {
 fn edge_cases() -> Vec<Field> {
     let f = |config: Value, value: V| Field {
         kind: match value {
-            V::Text(_) => FieldType::String,
-            _ => FieldType::Number,
+            V::Text(_) => FieldKind::String,
+            _ => FieldKind::Number,
         },
         config,
         values: vec![value.clone()],

@@ -3,8 +3,8 @@
 
 use crate::oracle::num;
 use crate::Case;
+use kubeglass_shared::data::cell::Cell;
 use kubeglass_shared::data::reduce::{reduce, Reduced, Reducer};
-use kubeglass_shared::data::table::Cell;
 use rand::rngs::StdRng;
 use rand::Rng;
 use serde_json::{json, Value};

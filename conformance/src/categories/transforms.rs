@@ -6,8 +6,8 @@
 
 use crate::oracle::num;
 use crate::Case;
+use kubeglass_shared::data::cell::Cell;
 use kubeglass_shared::data::frame::{Field, FieldKind, Frame};
-use kubeglass_shared::data::table::Cell;
 use kubeglass_shared::data::transform::apply;
 use kubeglass_shared::model::Transformation;
 use rand::rngs::StdRng;

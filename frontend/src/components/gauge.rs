@@ -3,8 +3,9 @@
 //! (`showThresholdMarkers`). Geometry comes from `shared::gauge`.
 
 use crate::components::panel::PanelData;
+use kubeglass_shared::data::frame::FieldKind;
 use kubeglass_shared::display::colors::css_color;
-use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::display::field::{field_config, FieldRef};
 use kubeglass_shared::display::units::format_value;
 use kubeglass_shared::display::Processor;
 use kubeglass_shared::model::Panel;
@@ -44,7 +45,7 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
                 FieldRef {
                     name: &s.name,
                     ref_id: &s.ref_id,
-                    kind: FieldType::Number,
+                    kind: FieldKind::Number,
                 },
             );
             let d = &config.defaults;
@@ -56,7 +57,7 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
             // Text and colour as Grafana's display processor gives them, percent thresholds
             // and continuous colours read against the scale drawn.
             let shown = config
-                .processor(FieldType::Number, Some((scale.min, scale.max)), i, &name)
+                .processor(FieldKind::Number, Some((scale.min, scale.max)), i, &name)
                 .number(value);
             let bound = |v: f64| format_value(v, d.unit.as_deref(), d.decimals).to_string();
             Reading {
@@ -74,7 +75,7 @@ pub(crate) fn readings(panel: &Panel, data: &PanelData) -> Vec<Reading> {
         // No series at all: one empty gauge saying so (`noValue`, else "No data").
         let d = &panel.defaults;
         let scale = Scale::for_field(d, &[]);
-        let shown = Processor::new(d, FieldType::Number, None, 0, "").number(None);
+        let shown = Processor::new(d, FieldKind::Number, None, 0, "").number(None);
         let bound = |v: f64| format_value(v, d.unit.as_deref(), d.decimals).to_string();
         list.push(Reading {
             name: String::new(),

@@ -15,10 +15,11 @@ use crate::components::variables::{AdhocFilters, VariableScope};
 use crate::url_state::TimeContext;
 use futures_util::future::join_all;
 use kubeglass_shared::api::DataSourceInfo;
+use kubeglass_shared::data::frame::FieldKind;
 use kubeglass_shared::data::frame::Series;
 use kubeglass_shared::data::frame::{frames_from_named_series, series_of_frames};
 use kubeglass_shared::data::transform::apply;
-use kubeglass_shared::display::field::{field_config, nulls_as_zero, FieldRef, FieldType};
+use kubeglass_shared::display::field::{field_config, nulls_as_zero, FieldRef};
 use kubeglass_shared::display::legend::series_name;
 use kubeglass_shared::model::template::state::{apply_adhoc, interpolate_panel};
 use kubeglass_shared::model::Panel;
@@ -118,7 +119,7 @@ async fn run_queries(
             let field = FieldRef {
                 name: &name,
                 ref_id: &req.ref_id,
-                kind: FieldType::Number,
+                kind: FieldKind::Number,
             };
             // `nullValueMode: null as zero` (a migrated graph's `nullPointMode`): missing
             // values are zeros in the data itself, for every panel type. An instant query has

@@ -3,7 +3,8 @@
 //! value and percentage (`legend.values`). Slice geometry comes from `shared::pie`.
 
 use crate::components::panel::PanelData;
-use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::data::frame::FieldKind;
+use kubeglass_shared::display::field::{field_config, FieldRef};
 use kubeglass_shared::display::units::to_fixed;
 use kubeglass_shared::model::Panel;
 use kubeglass_shared::panels::gauge::point_on_circle;
@@ -46,7 +47,7 @@ fn pie_slices(panel: &Panel, data: &PanelData) -> Vec<PieSlice> {
                 FieldRef {
                     name: &s.name,
                     ref_id: &s.ref_id,
-                    kind: FieldType::Number,
+                    kind: FieldKind::Number,
                 },
             );
             let name = config
@@ -56,7 +57,7 @@ fn pie_slices(panel: &Panel, data: &PanelData) -> Vec<PieSlice> {
             // Text and colour as Grafana's display processor gives them (series colours by
             // default: the pie chart's plugin default is the classic palette).
             let shown = config
-                .processor(FieldType::Number, range, i, &name)
+                .processor(FieldKind::Number, range, i, &name)
                 .number(Some(value));
             PieSlice {
                 value_text: if value.is_nan() {

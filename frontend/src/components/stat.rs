@@ -2,7 +2,8 @@
 //! the panel's unit and coloured by its thresholds.
 
 use crate::components::panel::PanelData;
-use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::data::frame::FieldKind;
+use kubeglass_shared::display::field::{field_config, FieldRef};
 use kubeglass_shared::display::Processor;
 use kubeglass_shared::model::Panel;
 use leptos::prelude::*;
@@ -33,7 +34,7 @@ fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
                 FieldRef {
                     name: &s.name,
                     ref_id: &s.ref_id,
-                    kind: FieldType::Number,
+                    kind: FieldKind::Number,
                 },
             );
             let name = config
@@ -41,7 +42,7 @@ fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
                 .clone()
                 .unwrap_or_else(|| s.name.clone());
             let shown = config
-                .processor(FieldType::Number, range, i, &name)
+                .processor(FieldKind::Number, range, i, &name)
                 .number(s.series.reduce(reducer));
             StatValue {
                 text: shown.to_string(),
@@ -52,7 +53,7 @@ fn stat_values(panel: &Panel, data: &PanelData) -> Vec<StatValue> {
         .collect();
     if values.is_empty() {
         // No series at all: one value saying so (`noValue`, else "No data"), as Grafana does.
-        let shown = Processor::new(&panel.defaults, FieldType::Number, None, 0, "").number(None);
+        let shown = Processor::new(&panel.defaults, FieldKind::Number, None, 0, "").number(None);
         return vec![StatValue {
             name: String::new(),
             text: panel.defaults.no_value_text(),

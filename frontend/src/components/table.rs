@@ -5,14 +5,14 @@
 
 use crate::components::panel::PanelData;
 use crate::components::variables::VariableScope;
-use kubeglass_shared::data::frame::{frame_to_table, frames_from_series};
-use kubeglass_shared::data::table::{
-    field_links, safe_link_url, series_table, sort_rows, Cell, ColumnKind, DataLink, Table,
-};
+use kubeglass_shared::data::cell::Cell;
+use kubeglass_shared::data::frame::frames_from_series;
+use kubeglass_shared::data::frame::FieldKind;
+use kubeglass_shared::data::table::frame_to_table;
+use kubeglass_shared::data::table::{series_table, sort_rows, ColumnKind, Table};
 use kubeglass_shared::data::transform::{apply, merge};
-use kubeglass_shared::display::field::{
-    field_config, CellDisplay, FieldConfig, FieldRef, FieldType,
-};
+use kubeglass_shared::display::field::{field_config, CellDisplay, FieldConfig, FieldRef};
+use kubeglass_shared::display::links::{safe_link_url, DataLink};
 use kubeglass_shared::display::mappings::Input;
 use kubeglass_shared::model::template::{interpolate_link, Scope};
 use kubeglass_shared::model::Panel;
@@ -27,7 +27,7 @@ struct ShownColumn {
     header: String,
     config: FieldConfig,
     links: Vec<DataLink>,
-    kind: FieldType,
+    kind: FieldKind,
     /// Its place among the columns that are not time (palette colours go by it).
     series: usize,
 }
@@ -89,9 +89,9 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
         .enumerate()
         .map(|(index, c)| {
             let kind = match c.kind {
-                ColumnKind::Time => FieldType::Time,
-                ColumnKind::Label => FieldType::String,
-                ColumnKind::Value => FieldType::Number,
+                ColumnKind::Time => FieldKind::Time,
+                ColumnKind::Label => FieldKind::String,
+                ColumnKind::Value => FieldKind::Number,
             };
             let field = FieldRef {
                 name: &c.display,
@@ -99,19 +99,18 @@ fn table_view(panel: &Panel, data: &PanelData) -> TableView {
                 kind,
             };
             let config = field_config(panel, field);
-            let links = field_links(panel, &panel.defaults.links, field);
             let column = ShownColumn {
                 index,
                 header: config
                     .display_name
                     .clone()
                     .unwrap_or_else(|| c.display.clone()),
+                links: config.links(),
                 config,
-                links,
                 kind,
                 series,
             };
-            if kind != FieldType::Time {
+            if kind != FieldKind::Time {
                 series += 1;
             }
             column

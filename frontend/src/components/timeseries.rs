@@ -16,8 +16,9 @@ use crate::app::Theme;
 use crate::components::element_size::element_size;
 use crate::components::panel::PanelData;
 use kubeglass_shared::data::decimate::m4_into;
+use kubeglass_shared::data::frame::FieldKind;
 use kubeglass_shared::display::colors::{css_color, hex_rgb};
-use kubeglass_shared::display::field::{field_config, FieldRef, FieldType};
+use kubeglass_shared::display::field::{field_config, FieldRef};
 use kubeglass_shared::display::legend::{legend_options, LegendMode};
 use kubeglass_shared::display::units::{format_value, is_binary_unit, nice_ticks};
 use kubeglass_shared::model::Panel;
@@ -68,7 +69,7 @@ fn looks(panel: &Panel, data: &PanelData) -> Vec<Look> {
                 FieldRef {
                     name: &s.name,
                     ref_id: &s.ref_id,
-                    kind: FieldType::Number,
+                    kind: FieldKind::Number,
                 },
             );
             // Grafana's series colour: its place in the palette (the time series' default),
@@ -77,7 +78,7 @@ fn looks(panel: &Panel, data: &PanelData) -> Vec<Look> {
             let values: Vec<f64> = s.series.points.iter().map(|p| p.1).collect();
             Look {
                 color: config
-                    .processor(FieldType::Number, range, i, &s.name)
+                    .processor(FieldKind::Number, range, i, &s.name)
                     .series_color(&values),
                 style: SeriesStyle::of(&config),
                 unit: config.defaults.unit,

@@ -10,7 +10,7 @@
 //! does: a name set by `organize`/`renameByRegex` wins; otherwise the field name, with a
 //! ` N` suffix when several fields of a frame share it (`Time 1`, `Time 2` after a join).
 
-use crate::data::table::{Cell, Column, ColumnKind, Table};
+use crate::data::cell::{number_of, Cell};
 use std::collections::BTreeMap;
 
 /// One time series: its labels and its points, time in epoch milliseconds, ascending.
@@ -27,14 +27,14 @@ impl Series {
     /// Reduces the series to one value (a NaN point is a null, as a gap is in Grafana);
     /// `None` when the reducer gives no number.
     pub fn reduce(&self, reducer: Reducer) -> Option<f64> {
-        let cells: Vec<crate::data::table::Cell> = self
+        let cells: Vec<crate::data::cell::Cell> = self
             .points
             .iter()
             .map(|(_, v)| {
                 if v.is_nan() {
-                    crate::data::table::Cell::Empty
+                    crate::data::cell::Cell::Empty
                 } else {
-                    crate::data::table::Cell::Number(*v)
+                    crate::data::cell::Cell::Number(*v)
                 }
             })
             .collect();
@@ -90,6 +90,17 @@ pub enum FieldKind {
     Time,
     String,
     Number,
+}
+
+impl FieldKind {
+    /// Grafana's name of the kind (`number`, `string`, `time`), as `byType` matchers write it.
+    pub fn grafana_name(self) -> &'static str {
+        match self {
+            FieldKind::Number => "number",
+            FieldKind::String => "string",
+            FieldKind::Time => "time",
+        }
+    }
 }
 
 /// One column of a frame.
@@ -192,15 +203,6 @@ impl Frame {
             .iter()
             .map(|f| f.values.get(i).cloned().unwrap_or(Cell::Empty))
             .collect()
-    }
-}
-
-/// A cell as a number: numbers, and times as epoch ms.
-pub(crate) fn number_of(c: &Cell) -> Option<f64> {
-    match c {
-        Cell::Number(v) => Some(*v),
-        Cell::Time(t) => Some(*t as f64),
-        _ => None,
     }
 }
 
@@ -327,28 +329,6 @@ pub fn frames_from_series(series: &[(&str, &Series)], queries: usize) -> Vec<Fra
             }
         })
         .collect()
-}
-
-/// The table a frame shows: its fields as columns (header: the display name).
-pub fn frame_to_table(frame: &Frame) -> Table {
-    let names = frame.display_names();
-    let columns = frame
-        .fields
-        .iter()
-        .zip(names)
-        .map(|(f, display)| Column {
-            name: f.name.clone(),
-            display,
-            ref_id: f.ref_id.clone(),
-            kind: match f.kind {
-                FieldKind::Time => ColumnKind::Time,
-                FieldKind::String => ColumnKind::Label,
-                FieldKind::Number => ColumnKind::Value,
-            },
-        })
-        .collect();
-    let rows = (0..frame.len()).map(|i| frame.row(i)).collect();
-    Table { columns, rows }
 }
 
 /// Time-series frames, as Grafana's Prometheus `format: time_series` answers: one frame per

@@ -8,7 +8,7 @@
 //! counts, and skipped by the others. A field without any value reduces to null, except
 //! `sum`, `count` and `countAll` (0), `allIsZero` (false) and `allIsNull` (true).
 
-use crate::data::table::Cell;
+use crate::data::cell::Cell;
 
 /// A reducer of Grafana's `fieldReducers`, by its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -3,11 +3,9 @@
 //! several queries merged into one table on their common labels (`Value #A`, `Value #B`, ...),
 //! as Grafana's `merge` transformation does. Range results show each series' last value.
 
-use crate::data::frame::Series;
-use crate::display::field::{regex_matches, FieldRef, FieldType};
-use crate::model::{FieldMatcher, Panel};
+use crate::data::cell::{compare_cells, Cell};
+use crate::data::frame::{FieldKind, Frame, Series};
 use serde_json::Value;
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// What a column holds.
@@ -38,16 +36,6 @@ impl Column {
             kind,
         }
     }
-}
-
-/// One cell.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    /// Epoch milliseconds.
-    Time(i64),
 }
 
 /// A table: `rows[i][j]` is the cell of row `i` in `columns[j]`.
@@ -212,31 +200,6 @@ pub fn organize(table: Table, options: &Value) -> Table {
     Table { columns, rows }
 }
 
-/// The order of two cells when sorting ascending; empty cells sort after anything.
-pub fn compare_cells(a: &Cell, b: &Cell) -> Ordering {
-    fn number(c: &Cell) -> Option<f64> {
-        match c {
-            Cell::Number(v) => Some(*v),
-            Cell::Time(t) => Some(*t as f64),
-            Cell::Text(s) => s.trim().parse().ok(),
-            Cell::Empty => None,
-        }
-    }
-    match (a, b) {
-        (Cell::Empty, Cell::Empty) => Ordering::Equal,
-        (Cell::Empty, _) => Ordering::Greater,
-        (_, Cell::Empty) => Ordering::Less,
-        (Cell::Text(x), Cell::Text(y)) => match (number(a), number(b)) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            _ => x.cmp(y),
-        },
-        _ => match (number(a), number(b)) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            _ => Ordering::Equal,
-        },
-    }
-}
-
 /// Sorts rows by a column (stable), empty cells last in both directions.
 pub fn sort_rows(rows: &mut [Vec<Cell>], column: usize, descending: bool) {
     crate::sort::sort_by(rows, |a, b| {
@@ -249,93 +212,26 @@ pub fn sort_rows(rows: &mut [Vec<Cell>], column: usize, descending: bool) {
     });
 }
 
-/// A data link of a field (`fieldConfig.defaults.links` or an override's `links`): `url` and
-/// `title` as written, with Grafana's macros still in them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataLink {
-    pub title: String,
-    pub url: String,
-    /// `targetBlank`: opens in a new tab.
-    pub target_blank: bool,
-}
-
-/// Links longer than this are not made (a dashboard's link is a few hundred characters).
-pub const MAX_LINK_LEN: usize = 8192;
-
-fn read_links(v: &Value) -> Vec<DataLink> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|l| {
-            let url = l.get("url")?.as_str()?.trim().to_string();
-            (!url.is_empty()).then(|| DataLink {
-                title: l
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                url,
-                target_blank: l.get("targetBlank").and_then(Value::as_bool) == Some(true),
-            })
-        })
-        .collect()
-}
-
-fn override_matches(m: &FieldMatcher, field: &FieldRef<'_>) -> bool {
-    match m {
-        FieldMatcher::ByName(n) => n == field.name,
-        FieldMatcher::ByRegexp(p) => regex_matches(p, field.name),
-        FieldMatcher::ByFrameRefId(r) => r == field.ref_id,
-        FieldMatcher::ByType(t) => {
-            t == match field.kind {
-                FieldType::Number => "number",
-                FieldType::String => "string",
-                FieldType::Time => "time",
-            }
-        }
-        FieldMatcher::Unknown(_) => false,
-    }
-}
-
-/// The data links of a field: `defaults` (the panel's `fieldConfig.defaults.links`), replaced by
-/// the `links` of each matching override in order, as Grafana's overrides replace a property.
-pub fn field_links(panel: &Panel, defaults: &Value, field: FieldRef<'_>) -> Vec<DataLink> {
-    let mut links = read_links(defaults);
-    for o in panel
-        .overrides
+/// The table a frame shows: its fields as columns (header: the display name).
+pub fn frame_to_table(frame: &Frame) -> Table {
+    let names = frame.display_names();
+    let columns = frame
+        .fields
         .iter()
-        .filter(|o| override_matches(&o.matcher, &field))
-    {
-        for (id, value) in &o.properties {
-            if id == "links" {
-                links = read_links(value);
-            }
-        }
-    }
-    links
-}
-
-/// The URL a link may point to once interpolated: an `http(s)` URL or a relative one (`/d/...`,
-/// `?x=1`, `other`); anything with another scheme (`javascript:`, `data:`) is refused, as is a
-/// URL still holding an unresolved `${...}` macro, control characters, or one too long.
-pub fn safe_link_url(url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() || url.len() > MAX_LINK_LEN || url.chars().any(char::is_control) {
-        return None;
-    }
-    if url.contains("${") {
-        return None;
-    }
-    // A scheme is letters, digits, `+ - .` before the first `:`, with no `/ ? #` before it.
-    let scheme_end = url.find([':', '/', '?', '#']);
-    if let Some(i) = scheme_end.filter(|&i| url.as_bytes()[i] == b':') {
-        let scheme = url[..i].to_ascii_lowercase();
-        if scheme != "http" && scheme != "https" {
-            return None;
-        }
-    }
-    // `//host` is protocol-relative: another site, which is fine for http(s) pages.
-    Some(url.to_string())
+        .zip(names)
+        .map(|(f, display)| Column {
+            name: f.name.clone(),
+            display,
+            ref_id: f.ref_id.clone(),
+            kind: match f.kind {
+                FieldKind::Time => ColumnKind::Time,
+                FieldKind::String => ColumnKind::Label,
+                FieldKind::Number => ColumnKind::Value,
+            },
+        })
+        .collect();
+    let rows = (0..frame.len()).map(|i| frame.row(i)).collect();
+    Table { columns, rows }
 }
 
 #[cfg(test)]
@@ -510,52 +406,5 @@ mod tests {
             [text("9"), text("10"), text("b"), Cell::Empty],
             "numeric text sorts as numbers"
         );
-    }
-
-    #[test]
-    fn links_come_from_defaults_then_overrides_and_only_safe_urls_pass() {
-        let d = crate::model::Dashboard::from_json(&json!({"title": "A", "panels": [
-            {"id": 1, "type": "table", "fieldConfig": {"defaults": {}, "overrides": [
-                {"matcher": {"id": "byName", "options": "Namespace"},
-                 "properties": [{"id": "links", "value": [
-                    {"title": "Drill down", "url": "/d/abc?var-namespace=${__data.fields.Namespace}"}]}]},
-                {"matcher": {"id": "byRegexp", "options": "/Pod.*/"},
-                 "properties": [{"id": "links", "value": [
-                    {"title": "t", "url": "https://x/$__cell", "targetBlank": true}]}]}]}}]}));
-        let p = &d.panels[0];
-        let f = |name| FieldRef {
-            name,
-            ref_id: "",
-            kind: FieldType::String,
-        };
-        let defaults = json!([{"title": "all", "url": "/d/all"}]);
-        let ns = field_links(p, &defaults, f("Namespace"));
-        assert_eq!(ns.len(), 1);
-        assert_eq!(ns[0].url, "/d/abc?var-namespace=${__data.fields.Namespace}");
-        assert!(!ns[0].target_blank);
-        assert!(field_links(p, &defaults, f("Pod name"))[0].target_blank);
-        assert_eq!(field_links(p, &defaults, f("Other"))[0].url, "/d/all");
-        assert!(field_links(p, &Value::Null, f("Other")).is_empty());
-        for ok in [
-            "/d/a?x=1",
-            "https://example.com/a",
-            "HTTP://x",
-            "d/abc",
-            "?a=b:c",
-            "#x",
-        ] {
-            assert_eq!(safe_link_url(ok).as_deref(), Some(ok), "{ok}");
-        }
-        for bad in [
-            "javascript:alert(1)",
-            " JavaScript:alert(1)",
-            "data:text/html,x",
-            "java\tscript:x",
-            "vbscript:x",
-            "/d/${__data.fields.X}",
-            "",
-        ] {
-            assert_eq!(safe_link_url(bad), None, "{bad:?}");
-        }
     }
 }

@@ -5,7 +5,7 @@
 
 mod table;
 
-use serde_json::Value;
+use crate::model::field::FieldColor;
 
 /// The colour of a value nothing else colours (Grafana's `FALLBACK_COLOR`).
 pub const FALLBACK: &str = "#808080";
@@ -196,51 +196,28 @@ impl ColorMode {
     }
 }
 
-/// A field's `color` setting.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FieldColor {
-    pub mode: ColorMode,
-    /// `fixedColor`, for the fixed and shades modes.
-    pub fixed: Option<String>,
-    /// `seriesBy` (`last`, `min`, `max`): which value colours a series by value.
-    pub series_by: Option<String>,
-}
-
-impl FieldColor {
-    /// Reads a `color` object. Without a `mode` Grafana drops the setting (`None`); a mode it
-    /// does not know colours by thresholds.
-    pub fn parse(v: &Value) -> Option<FieldColor> {
-        let mode = v
-            .get("mode")
-            .and_then(Value::as_str)
-            .filter(|m| !m.is_empty())?;
-        Some(FieldColor {
-            mode: ColorMode::from_id(mode).unwrap_or_default(),
-            fixed: v
-                .get("fixedColor")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            series_by: v
-                .get("seriesBy")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        })
+impl ColorMode {
+    /// The mode of a field's colour setting; thresholds without one, or for a mode Grafana
+    /// does not know.
+    pub fn of(setting: Option<&FieldColor>) -> ColorMode {
+        setting
+            .and_then(|c| ColorMode::from_id(&c.mode))
+            .unwrap_or_default()
     }
 
-    /// A fixed colour setting (`mode: fixed`).
-    pub fn fixed(color: &str) -> FieldColor {
-        FieldColor {
-            mode: ColorMode::Fixed,
-            fixed: Some(color.to_string()),
-            series_by: None,
-        }
-    }
-
-    /// The colour, as CSS, of a value at `percent` of the range whose threshold step has the
-    /// colour `threshold`, in the `series`-th series named `name`.
-    pub fn color(&self, percent: f64, threshold: &str, series: usize, name: &str) -> String {
-        let fixed = || css_color(self.fixed.as_deref().unwrap_or(FALLBACK));
-        match self.mode {
+    /// The colour, as CSS, in this mode of a value at `percent` of the range whose threshold
+    /// step has the colour `threshold`, in the `series`-th series named `name`; `fixed` is the
+    /// setting's `fixedColor`.
+    pub fn color(
+        self,
+        fixed: Option<&str>,
+        percent: f64,
+        threshold: &str,
+        series: usize,
+        name: &str,
+    ) -> String {
+        let fixed = || css_color(fixed.unwrap_or(FALLBACK));
+        match self {
             ColorMode::Thresholds => css_color(threshold),
             ColorMode::Fixed => fixed(),
             ColorMode::Shades => shade(&fixed(), series),
@@ -439,13 +416,16 @@ mod tests {
 
     #[test]
     fn series_colours() {
-        let c = FieldColor::parse(&serde_json::json!({"mode": "palette-classic"})).unwrap();
-        assert_eq!(c.color(0.0, "green", 3, "x"), "#FF9830");
+        let mode = |v| ColorMode::of(FieldColor::parse(&v).as_ref());
+        let c = mode(serde_json::json!({"mode": "palette-classic"}));
+        assert_eq!(c.color(None, 0.0, "green", 3, "x"), "#FF9830");
+        let c = mode(serde_json::json!({"fixedColor": "red"}));
+        assert_eq!(c, ColorMode::Thresholds, "no mode: thresholds");
+        let c = mode(serde_json::json!({"mode": "shades", "fixedColor": "red"}));
+        assert_eq!(c.color(Some("red"), 0.0, "green", 0, "x"), "#F2495C");
         assert_eq!(
-            FieldColor::parse(&serde_json::json!({"fixedColor": "red"})),
-            None
+            mode(serde_json::json!({"mode": "nonsense"})),
+            ColorMode::Thresholds
         );
-        let c = FieldColor::parse(&serde_json::json!({"mode": "shades", "fixedColor": "red"}));
-        assert_eq!(c.unwrap().color(0.0, "green", 0, "x"), "#F2495C");
     }
 }

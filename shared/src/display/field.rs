@@ -2,28 +2,11 @@
 //! `fieldConfig.defaults` with the matching `fieldConfig.overrides` applied in order, as
 //! Grafana's `applyFieldOverrides` does.
 
-use crate::data::frame::Series;
+use crate::data::frame::{FieldKind, Series};
 use crate::js::regex::Regex;
-use crate::model::{FieldDefaults, FieldMatcher, Panel};
+use crate::model::field::{FieldDefaults, FieldMatcher};
+use crate::model::Panel;
 use serde_json::{Map, Value};
-
-/// What kind of values a field holds, for `byType` matchers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldType {
-    Number,
-    String,
-    Time,
-}
-
-impl FieldType {
-    fn grafana_name(self) -> &'static str {
-        match self {
-            FieldType::Number => "number",
-            FieldType::String => "string",
-            FieldType::Time => "time",
-        }
-    }
-}
 
 /// The field an override is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +15,7 @@ pub struct FieldRef<'a> {
     pub name: &'a str,
     /// The query (`refId`) it comes from; empty when it is not one query's.
     pub ref_id: &'a str,
-    pub kind: FieldType,
+    pub kind: FieldKind,
 }
 
 /// How a table cell shows its value (`custom.cellOptions.type`, or the older
@@ -88,11 +71,16 @@ impl FieldConfig {
         }
     }
 
+    /// The field's data links: the defaults', or the last matching override's.
+    pub fn links(&self) -> Vec<crate::display::links::DataLink> {
+        crate::display::links::read_links(&self.defaults.links)
+    }
+
     /// How the field's values are shown: see [`crate::display::Processor::new`] for `range`,
     /// `series` and `name`.
     pub fn processor<'a>(
         &'a self,
-        kind: FieldType,
+        kind: FieldKind,
         range: Option<(f64, f64)>,
         series: usize,
         name: &'a str,
@@ -101,27 +89,10 @@ impl FieldConfig {
     }
 }
 
-/// Whether a Grafana regex matcher (`/pattern/flags` or a bare pattern) matches `name`, as
-/// Grafana's `stringToJsRegex(..).test(name)`: a `/pattern/` is a search, a bare pattern must
-/// match the whole name. An invalid pattern matches nothing.
-pub fn regex_matches(pattern: &str, name: &str) -> bool {
-    grafana_regex(pattern).is_some_and(|re| re.is_match(name))
-}
-
-/// A Grafana regex compiled as Grafana's `stringToJsRegex` does: `/pattern/flags` as
-/// JavaScript writes it, or a bare pattern anchored at both ends (`^pattern$`). `None` when the
-/// pattern is invalid.
-pub fn grafana_regex(pattern: &str) -> Option<Regex> {
-    match pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) {
-        Some((body, flags)) => Regex::new(body, flags).ok(),
-        None => Regex::new(&format!("^(?:{pattern})$"), "").ok(),
-    }
-}
-
 fn matches(matcher: &FieldMatcher, field: &FieldRef<'_>) -> bool {
     match matcher {
         FieldMatcher::ByName(n) => n == field.name,
-        FieldMatcher::ByRegexp(p) => regex_matches(p, field.name),
+        FieldMatcher::ByRegexp(p) => Regex::grafana(p).is_some_and(|re| re.is_match(field.name)),
         FieldMatcher::ByFrameRefId(r) => r == field.ref_id,
         FieldMatcher::ByType(t) => t == field.kind.grafana_name(),
         FieldMatcher::Unknown(_) => false,
@@ -159,16 +130,17 @@ pub fn field_config(panel: &Panel, field: FieldRef<'_>) -> FieldConfig {
                         value.as_str().map(str::to_string).filter(|n| !n.is_empty())
                 }
                 "thresholds" => {
-                    if let Some((steps, percentage)) = crate::model::read_thresholds(value) {
+                    if let Some((steps, percentage)) = crate::model::field::read_thresholds(value) {
                         d.thresholds = steps;
                         d.thresholds_percentage = percentage;
                     }
                 }
-                "color" => d.color = crate::display::colors::FieldColor::parse(value),
+                "color" => d.color = crate::model::field::FieldColor::parse(value),
                 "noValue" => {
                     d.no_value = value.as_str().map(str::to_string).filter(|t| !t.is_empty())
                 }
-                "mappings" => d.mappings = crate::display::mappings::parse_mappings(Some(value)),
+                "mappings" => d.mappings = crate::model::field::parse_mappings(Some(value)),
+                "links" => d.links = value.clone(),
                 "nullValueMode" => d.null_as_zero = value.as_str() == Some("null as zero"),
                 other => {
                     if let Some(key) = other.strip_prefix("custom.") {
@@ -240,7 +212,7 @@ mod tests {
         FieldRef {
             name,
             ref_id,
-            kind: FieldType::Number,
+            kind: FieldKind::Number,
         }
     }
 
@@ -287,19 +259,22 @@ mod tests {
             FieldRef {
                 name: "job",
                 ref_id: "",
-                kind: FieldType::String,
+                kind: FieldKind::String,
             },
         );
         assert!(job.hidden());
         assert_eq!(job.defaults.unit.as_deref(), Some("short"));
         let c = field_config(&p, num("Value #C", "C"));
         assert_eq!(
-            c.processor(FieldType::Number, None, 0, "C")
+            c.processor(FieldKind::Number, None, 0, "C")
                 .number(Some(5.0))
                 .color,
             "#5794F2"
         );
-        assert_eq!(c.defaults.threshold_color(5.0), Some("red"));
+        assert_eq!(
+            c.defaults.thresholds[0].color, "red",
+            "the override's thresholds"
+        );
     }
 
     #[test]
@@ -337,21 +312,5 @@ mod tests {
                            "properties": [{"id": "nullValueMode", "value": "null as zero"}]}]}}));
         assert!(field_config(&p, num("a", "A")).defaults.null_as_zero);
         assert!(!field_config(&p, num("b", "A")).defaults.null_as_zero);
-    }
-
-    #[test]
-    fn regexes_search_like_javascript() {
-        assert!(regex_matches("/.*out.*/", "eth0 out"));
-        assert!(regex_matches("/out/", "eth0 outbound"), "a search");
-        assert!(regex_matches("/2../i", "code 2xx"));
-        assert!(!regex_matches("/Packets/", "packets"));
-        assert!(regex_matches("/packets/i", "Packets"));
-        assert!(regex_matches(".*(T|t)otal.*", "Total"));
-        // A bare pattern is anchored (`^…$`), so it must match the whole name.
-        assert!(regex_matches("Value #A", "Value #A"));
-        assert!(!regex_matches("Value", "Value #A"));
-        assert!(regex_matches("a|b", "b") && !regex_matches("a|b", "ab"));
-        assert!(regex_matches("/transmit|tx|Tx|out/", "Tx bytes"));
-        assert!(!regex_matches("/(unclosed/", "(unclosed"));
     }
 }

@@ -3,41 +3,7 @@
 //! matches wins. [`crate::display`] shows its text and colour in place of the formatted value
 //! and the threshold colour.
 
-use serde_json::Value;
-
-/// Which values a mapping matches.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MatchOn {
-    /// `type: value`: the value written as text equals this (`"1"`, `"up"`).
-    Value(String),
-    /// `type: range`: a number in `from..=to` (an absent end is open).
-    Range { from: Option<f64>, to: Option<f64> },
-    /// `type: regex`: a text value the pattern finds a match in; `$1` in the text is the
-    /// first capture group.
-    Regex(String),
-    /// `type: special`.
-    Special(Special),
-}
-
-/// The `match` of a `special` mapping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Special {
-    Null,
-    NaN,
-    NullAndNaN,
-    True,
-    False,
-    Empty,
-}
-
-/// One mapping: what it matches, and what it shows instead.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValueMapping {
-    pub on: MatchOn,
-    pub text: Option<String>,
-    /// A colour name or CSS colour, as thresholds have.
-    pub color: Option<String>,
-}
+use crate::model::field::{MatchOn, Special, ValueMapping};
 
 /// A value as a mapping sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,114 +21,8 @@ pub struct Mapped {
     pub color: Option<String>,
 }
 
-/// How many mappings a field keeps; a dashboard with more is cut here.
-pub const MAX_MAPPINGS: usize = 500;
-
-fn text_of(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn number(v: Option<&Value>) -> Option<f64> {
-    match v? {
-        Value::String(s) => s.trim().parse().ok(),
-        v => v.as_f64(),
-    }
-}
-
-fn result(r: Option<&Value>) -> (Option<String>, Option<String>) {
-    let Some(r) = r else {
-        return (None, None);
-    };
-    (text_of(r.get("text")), text_of(r.get("color")))
-}
-
-/// Reads a `mappings` array: the current form (`{type, options}`) and the one before
-/// schema 28 (`{type: 1, value, text}` and `{type: 2, from, to, text}`), in the order written
-/// (Grafana tries them so; their `index` only orders the editor's list). Entries kubeglass
-/// does not know are skipped.
-pub fn parse_mappings(v: Option<&Value>) -> Vec<ValueMapping> {
-    let mut out: Vec<ValueMapping> = Vec::new();
-    for m in v
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .take(MAX_MAPPINGS)
-    {
-        let options = m.get("options");
-        let opt = |k: &str| options.and_then(|o| o.get(k));
-        let mut push = |on: MatchOn, r: Option<&Value>| {
-            let (text, color) = result(r);
-            out.push(ValueMapping { on, text, color });
-        };
-        match m.get("type") {
-            Some(Value::String(t)) => match t.as_str() {
-                "value" => {
-                    if let Some(map) = options.and_then(Value::as_object) {
-                        for (value, r) in map {
-                            push(MatchOn::Value(value.clone()), Some(r));
-                        }
-                    }
-                }
-                "range" => push(
-                    MatchOn::Range {
-                        from: number(opt("from")),
-                        to: number(opt("to")),
-                    },
-                    opt("result"),
-                ),
-                "regex" => {
-                    if let Some(p) = opt("pattern").and_then(Value::as_str) {
-                        push(MatchOn::Regex(p.to_string()), opt("result"));
-                    }
-                }
-                "special" => {
-                    let special = match opt("match").and_then(Value::as_str) {
-                        Some("null") => Special::Null,
-                        Some("nan") => Special::NaN,
-                        Some("null+nan") => Special::NullAndNaN,
-                        Some("true") => Special::True,
-                        Some("false") => Special::False,
-                        Some("empty") => Special::Empty,
-                        _ => continue,
-                    };
-                    push(MatchOn::Special(special), opt("result"));
-                }
-                _ => {}
-            },
-            // The form before schema 28: 1 is a value map, 2 a range map.
-            Some(Value::Number(n)) => {
-                let text = text_of(m.get("text"));
-                let on = match n.as_i64() {
-                    Some(1) => match text_of(m.get("value")) {
-                        Some(v) if v == "null" => MatchOn::Special(Special::Null),
-                        Some(v) => MatchOn::Value(v),
-                        None => continue,
-                    },
-                    Some(2) => MatchOn::Range {
-                        from: number(m.get("from")),
-                        to: number(m.get("to")),
-                    },
-                    _ => continue,
-                };
-                out.push(ValueMapping {
-                    on,
-                    text,
-                    color: None,
-                });
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 fn regex_result(pattern: &str, text: &str, replacement: Option<&str>) -> Option<Mapped> {
-    let re = crate::display::field::grafana_regex(pattern)?;
+    let re = crate::js::regex::Regex::grafana(pattern)?;
     if !re.is_match(text) {
         return None;
     }
@@ -243,10 +103,10 @@ pub fn map_value(mappings: &[ValueMapping], input: Input<'_>) -> Option<Mapped> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::display::field::FieldType;
+    use crate::data::frame::FieldKind;
     use crate::display::{Processor, Shown};
-    use crate::model::FieldDefaults;
-    use serde_json::json;
+    use crate::model::field::{parse_mappings, FieldDefaults};
+    use serde_json::{json, Value};
 
     fn defaults(mappings: Value) -> FieldDefaults {
         FieldDefaults {
@@ -256,7 +116,7 @@ mod tests {
     }
 
     fn show(d: &FieldDefaults, v: Input<'_>) -> Shown {
-        Processor::new(d, FieldType::Number, None, 0, "A").show(v)
+        Processor::new(d, FieldKind::Number, None, 0, "A").show(v)
     }
 
     fn text(d: &FieldDefaults, v: Input<'_>) -> String {

@@ -11,13 +11,14 @@
 pub mod colors;
 pub mod field;
 pub mod legend;
+pub mod links;
 pub mod mappings;
 pub mod units;
 
-use crate::display::colors::{ColorMode, FieldColor};
-use crate::display::field::FieldType;
+use crate::data::frame::FieldKind;
+use crate::display::colors::ColorMode;
 use crate::display::mappings::{map_value, Input};
-use crate::model::{FieldDefaults, ThresholdStep};
+use crate::model::field::{FieldDefaults, ThresholdStep};
 
 /// A value as shown.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +83,7 @@ pub struct Processor<'a> {
     d: &'a FieldDefaults,
     /// The unit values are formatted in (`string`: shown as they are).
     unit: String,
-    kind: FieldType,
+    kind: FieldKind,
     min: f64,
     max: f64,
     series: usize,
@@ -96,17 +97,17 @@ impl<'a> Processor<'a> {
     /// `name` its display name, which the palette colour modes colour by.
     pub fn new(
         d: &'a FieldDefaults,
-        kind: FieldType,
+        kind: FieldKind,
         range: Option<(f64, f64)>,
         series: usize,
         name: &'a str,
     ) -> Processor<'a> {
         let unit = match (kind, d.unit.as_deref()) {
-            (FieldType::Time, u) if !u.is_some_and(is_date_unit) => "dateTimeAsSystem".into(),
-            (FieldType::String, None) => "string".into(),
+            (FieldKind::Time, u) if !u.is_some_and(is_date_unit) => "dateTimeAsSystem".into(),
+            (FieldKind::String, None) => "string".into(),
             (_, u) => u.unwrap_or("none").to_string(),
         };
-        let (min, max) = if kind == FieldType::Number {
+        let (min, max) = if kind == FieldKind::Number {
             let (lo, hi) = range.unwrap_or((f64::NAN, f64::NAN));
             match (d.min, d.max) {
                 // A min above the max is read the other way round, as Grafana does.
@@ -132,8 +133,12 @@ impl<'a> Processor<'a> {
         self.d
     }
 
-    fn color_setting(&self) -> FieldColor {
-        self.d.color.clone().unwrap_or_default()
+    fn mode(&self) -> ColorMode {
+        ColorMode::of(self.d.color.as_ref())
+    }
+
+    fn fixed(&self) -> Option<&str> {
+        self.d.color.as_ref().and_then(|c| c.fixed.as_deref())
     }
 
     /// Percent of the range, the threshold step's colour, and the resulting colour of `value`
@@ -157,11 +162,16 @@ impl<'a> Processor<'a> {
                 value
             },
         );
-        let color = self.color_setting();
         let threshold_color = threshold.unwrap_or(crate::display::colors::FALLBACK);
         (
             percent,
-            color.color(percent, threshold_color, self.series, self.name),
+            self.mode().color(
+                self.fixed(),
+                percent,
+                threshold_color,
+                self.series,
+                self.name,
+            ),
         )
     }
 
@@ -234,17 +244,19 @@ impl<'a> Processor<'a> {
     /// `values`: a colour mode that colours by value takes the colour of its last value (or of
     /// its least or greatest, as `seriesBy` says), the others go by the series' place.
     pub fn series_color(&self, values: &[f64]) -> String {
-        let color = self.color_setting();
-        if color.mode.by_value() {
+        let mode = self.mode();
+        if mode.by_value() {
             let numbers = values.iter().copied().filter(|v| !v.is_nan());
-            let v = match color.series_by.as_deref() {
+            let series_by = self.d.color.as_ref().and_then(|c| c.series_by.as_deref());
+            let v = match series_by {
                 Some("min") => numbers.reduce(f64::min),
                 Some("max") => numbers.reduce(f64::max),
                 _ => values.last().copied(),
             };
             self.scale(v.unwrap_or(0.0)).1
         } else {
-            color.color(
+            mode.color(
+                self.fixed(),
                 0.0,
                 crate::display::colors::FALLBACK,
                 self.series,
@@ -255,11 +267,11 @@ impl<'a> Processor<'a> {
 
     /// Whether the field is coloured by thresholds (the default).
     pub fn by_thresholds(&self) -> bool {
-        self.color_setting().mode == ColorMode::Thresholds
+        self.mode() == ColorMode::Thresholds
     }
 
     /// The kind of values the field holds.
-    pub fn kind(&self) -> FieldType {
+    pub fn kind(&self) -> FieldKind {
         self.kind
     }
 }
@@ -416,15 +428,15 @@ pub fn js_to_number(text: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::display::colors::FieldColor;
+    use crate::model::field::FieldColor;
     use serde_json::json;
 
     fn defaults(v: serde_json::Value) -> FieldDefaults {
-        crate::model::read_field_defaults(Some(&v))
+        crate::model::field::read_field_defaults(Some(&v))
     }
 
     fn shown(d: &FieldDefaults, v: Input<'_>) -> (String, String) {
-        let s = Processor::new(d, FieldType::Number, Some((0.0, 100.0)), 0, "A").show(v);
+        let s = Processor::new(d, FieldKind::Number, Some((0.0, 100.0)), 0, "A").show(v);
         (s.to_string(), s.color)
     }
 
@@ -457,7 +469,7 @@ mod tests {
             ("50".into(), "#F2495C".into())
         );
         // A number written as text is a number.
-        let p = Processor::new(&d, FieldType::String, None, 0, "A");
+        let p = Processor::new(&d, FieldKind::String, None, 0, "A");
         assert_eq!(p.show(Input::Text("50")).to_string(), "50");
     }
 
@@ -467,7 +479,7 @@ mod tests {
             json!({"min": 0, "max": 200, "thresholds": {"mode": "percentage",
             "steps": [{"value": null, "color": "green"}, {"value": 20, "color": "red"}]}}),
         );
-        let s = Processor::new(&d, FieldType::Number, None, 0, "A").number(Some(50.0));
+        let s = Processor::new(&d, FieldKind::Number, None, 0, "A").number(Some(50.0));
         assert_eq!((s.color.as_str(), s.percent), ("#F2495C", Some(0.25)));
     }
 
@@ -480,7 +492,7 @@ mod tests {
         assert_eq!(shown(&d, Input::Number(6.0)).0, "range");
         let d =
             defaults(json!({"mappings": [{"type": "value", "options": {"5": {"color": "blue"}}}]}));
-        let s = Processor::new(&d, FieldType::Number, None, 0, "A").number(Some(5.0));
+        let s = Processor::new(&d, FieldKind::Number, None, 0, "A").number(Some(5.0));
         assert_eq!(
             (s.text.as_str(), s.color.as_str(), s.percent),
             ("5", "#5794F2", None)
@@ -497,15 +509,15 @@ mod tests {
         d.color = FieldColor::parse(&json!({"mode": "continuous-GrYlRd"}));
         assert_eq!(shown(&d, Input::Number(50.0)).1, "rgb(226, 192, 61)");
         d.color = FieldColor::parse(&json!({"mode": "palette-classic"}));
-        let p = Processor::new(&d, FieldType::Number, None, 3, "A");
+        let p = Processor::new(&d, FieldKind::Number, None, 3, "A");
         assert_eq!(p.number(Some(1.0)).color, "#FF9830");
         assert_eq!(p.series_color(&[1.0]), "#FF9830");
         d.color = FieldColor::parse(&json!({"mode": "thresholds", "seriesBy": "max"}));
-        d.thresholds = crate::model::default_thresholds();
-        let p = Processor::new(&d, FieldType::Number, None, 0, "A");
+        d.thresholds = crate::model::field::default_thresholds();
+        let p = Processor::new(&d, FieldKind::Number, None, 0, "A");
         assert_eq!(p.series_color(&[90.0, 10.0]), "#F2495C", "by the greatest");
         d.color = None;
-        let p = Processor::new(&d, FieldType::Number, None, 0, "A");
+        let p = Processor::new(&d, FieldKind::Number, None, 0, "A");
         assert_eq!(p.series_color(&[90.0, 10.0]), "#73BF69", "by the last");
     }
 

@@ -94,6 +94,26 @@ impl Captures {
 }
 
 impl Regex {
+    /// A pattern as Grafana's `stringToJsRegex` reads it (field matchers, value mappings,
+    /// `renameByRegex`): `/body/flags` (flags among `gimys`, in that order) is `body` with
+    /// those flags; any other text must match whole (`^text$`, written around it as it is).
+    /// `None` when it is not a valid regex.
+    pub fn grafana(pattern: &str) -> Option<Regex> {
+        let Some(rest) = pattern.strip_prefix('/') else {
+            return Regex::new(&format!("^{pattern}$"), "").ok();
+        };
+        // The body runs to the first `/` after which only flags follow.
+        let flags_ok = |f: &str| {
+            let mut order = "gimys".chars();
+            f.chars().all(|c| order.by_ref().any(|o| o == c))
+        };
+        let (body, flags) = rest
+            .match_indices('/')
+            .map(|(i, _)| (&rest[..i], &rest[i + 1..]))
+            .find(|(body, flags)| !body.contains('\n') && flags_ok(flags))?;
+        Regex::new(body, flags).ok()
+    }
+
     /// Compiles `source` with JavaScript `flags`: `i`, `m` and `s` are honoured (and `u` in the
     /// browser), `g` makes [`Regex::replace`] replace every match; the others change nothing
     /// for how the regex is used here.
@@ -319,6 +339,29 @@ mod tests {
         let re = Regex::new("a(.)", "").unwrap();
         assert_eq!(re.replace("xabyacz", "[$1]").as_deref(), Some("x[b]yacz"));
         assert_eq!(re.replace("xyz", "-"), None);
+    }
+
+    #[test]
+    fn patterns_as_grafana_reads_them() {
+        let m = |p: &str, t: &str| Regex::grafana(p).is_some_and(|re| re.is_match(t));
+        assert!(m("/.*out.*/", "eth0 out"));
+        assert!(m("/out/", "eth0 outbound"), "a search");
+        assert!(m("/2../i", "code 2xx"));
+        assert!(!m("/Packets/", "packets"));
+        assert!(m("/packets/i", "Packets"));
+        assert!(m(".*(T|t)otal.*", "Total"));
+        // A bare pattern must match whole: `^` and `$` are written around it as it is, so an
+        // alternation anchors its first and last branch only (Grafana's `^a|b$`).
+        assert!(m("Value #A", "Value #A"));
+        assert!(!m("Value", "Value #A"));
+        assert!(m("a|b", "b") && m("a|b", "ab") && !m("a|b", "cbc"));
+        assert!(m("/transmit|tx|Tx|out/", "Tx bytes"));
+        assert!(
+            m("/a/b/i", "A/B"),
+            "the body runs to the slash before the flags"
+        );
+        assert!(Regex::grafana("/(unclosed/").is_none());
+        assert!(Regex::grafana("/abc/x").is_none(), "not flags: not a regex");
     }
 
     #[test]

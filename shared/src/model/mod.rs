@@ -6,6 +6,7 @@
 //! stored JSON itself stays untouched; this is only a view of it. Older schemas (legacy `rows`
 //! among them) are first migrated by [`crate::model::migrate`], as [`Dashboard::from_stored`] does.
 
+pub mod field;
 pub mod import;
 pub mod migrate;
 pub mod repeat;
@@ -15,6 +16,7 @@ pub mod validate;
 use crate::api::DataSourceInfo;
 use crate::data::reduce::Reducer;
 use crate::time::TimeRange;
+use field::{read_overrides, read_panel_defaults, FieldDefaults, FieldOverride};
 use serde_json::Value;
 
 /// The dashboard as the front end shows it.
@@ -76,78 +78,6 @@ pub struct Target {
     pub datasource: Option<DataSourceRef>,
     /// `format`: `time_series` (the default), `table` or `heatmap` (Prometheus buckets).
     pub format: Option<String>,
-}
-
-/// One step of a threshold scale: from `value` up (the first step's value is minus infinity).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ThresholdStep {
-    pub color: String,
-    pub value: Option<f64>,
-}
-
-/// `fieldConfig.defaults`: what applies to every field of a panel.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FieldDefaults {
-    pub unit: Option<String>,
-    pub decimals: Option<usize>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    /// Threshold steps in the order written; the first is the base, which every value is in
-    /// (Grafana reads them in this order, see [`crate::display`]).
-    pub thresholds: Vec<ThresholdStep>,
-    /// `thresholds.mode` is `percentage`.
-    pub thresholds_percentage: bool,
-    /// `custom`: options of the panel type (table cell display, widths, ...), kept as JSON.
-    pub custom: Value,
-    /// `noValue`: the text shown for a missing value instead of "No data".
-    pub no_value: Option<String>,
-    /// `mappings`, in the order they are tried ([`crate::display::mappings`]).
-    pub mappings: Vec<crate::display::mappings::ValueMapping>,
-    /// `nullValueMode: "null as zero"`: missing values are zeros ([`crate::display::field::nulls_as_zero`]).
-    pub null_as_zero: bool,
-    /// `links`: data links of every field (kept as JSON; read by [`crate::data::table::field_links`]).
-    pub links: Value,
-    /// `color`: how values and series are coloured; `None` colours by thresholds.
-    pub color: Option<crate::display::colors::FieldColor>,
-}
-
-impl FieldDefaults {
-    /// The colour name of the threshold step `value` falls in: the last step whose value is
-    /// at most `value` (the first step is the base).
-    pub fn threshold_color(&self, value: f64) -> Option<&str> {
-        let v = if self.thresholds_percentage {
-            match (self.min, self.max) {
-                (Some(min), Some(max)) if max > min => (value - min) / (max - min) * 100.0,
-                _ => value,
-            }
-        } else {
-            value
-        };
-        crate::display::active_threshold(&self.thresholds, v)
-    }
-}
-
-/// Which fields a `fieldConfig.overrides` entry applies to (`matcher`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum FieldMatcher {
-    /// `byName`: the field's name or display name.
-    ByName(String),
-    /// `byRegexp`: a JavaScript-style regex (`/.*out.*/i` or bare) searched in the name.
-    ByRegexp(String),
-    /// `byFrameRefID`: the fields of one query.
-    ByFrameRefId(String),
-    /// `byType`: `number`, `string`, `time`.
-    ByType(String),
-    /// A matcher kubeglass does not know: it matches nothing.
-    Unknown(String),
-}
-
-/// One `fieldConfig.overrides` entry: properties (`unit`, `custom.width`, ...) set on the
-/// fields its matcher picks. Property values are kept as JSON; [`crate::display::field`] reads them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldOverride {
-    pub matcher: FieldMatcher,
-    pub properties: Vec<(String, Value)>,
 }
 
 /// One entry of a panel's `transformations`, kept as written.
@@ -224,7 +154,7 @@ impl Panel {
     }
 }
 
-fn as_string(v: Option<&Value>) -> Option<String> {
+pub(super) fn as_string(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -233,7 +163,7 @@ fn as_string(v: Option<&Value>) -> Option<String> {
     }
 }
 
-fn as_f64(v: Option<&Value>) -> Option<f64> {
+pub(super) fn as_f64(v: Option<&Value>) -> Option<f64> {
     match v? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -241,13 +171,13 @@ fn as_f64(v: Option<&Value>) -> Option<f64> {
     }
 }
 
-fn as_u32(v: Option<&Value>) -> Option<u32> {
+pub(super) fn as_u32(v: Option<&Value>) -> Option<u32> {
     as_f64(v)
         .filter(|f| *f >= 0.0 && f.is_finite())
         .map(|f| f.round().min(u32::MAX as f64) as u32)
 }
 
-fn as_bool(v: Option<&Value>) -> bool {
+pub(super) fn as_bool(v: Option<&Value>) -> bool {
     match v {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => s == "true",
@@ -256,7 +186,7 @@ fn as_bool(v: Option<&Value>) -> bool {
     }
 }
 
-fn non_empty(s: Option<String>) -> Option<String> {
+pub(super) fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.trim().is_empty())
 }
 
@@ -297,131 +227,6 @@ fn read_target(v: &Value) -> Target {
         datasource: read_datasource(v.get("datasource")),
         format: non_empty(as_string(v.get("format"))),
     }
-}
-
-/// Reads a `thresholds` object: its steps in the order written (a step without a colour has
-/// none, and shows grey) and whether its mode is `percentage`. `None` when it is not an object.
-pub fn read_thresholds(v: &Value) -> Option<(Vec<ThresholdStep>, bool)> {
-    v.as_object()?;
-    let steps = v
-        .get("steps")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|s| ThresholdStep {
-            color: as_string(s.get("color")).unwrap_or_default(),
-            value: as_f64(s.get("value")),
-        })
-        .collect();
-    Some((
-        steps,
-        as_string(v.get("mode")).as_deref() == Some("percentage"),
-    ))
-}
-
-/// The thresholds a panel has when its field config sets none, as Grafana's: green, and red
-/// from 80.
-pub fn default_thresholds() -> Vec<ThresholdStep> {
-    vec![
-        ThresholdStep {
-            color: "green".into(),
-            value: None,
-        },
-        ThresholdStep {
-            color: "red".into(),
-            value: Some(80.0),
-        },
-    ]
-}
-
-/// The panel types whose values take series colours unless their field config says otherwise
-/// (Grafana's plugins default them to `palette-classic`); the others colour by thresholds.
-fn colours_by_series(kind: &str) -> bool {
-    matches!(
-        kind,
-        "timeseries"
-            | "graph"
-            | "barchart"
-            | "piechart"
-            | "histogram"
-            | "trend"
-            | "xychart"
-            | "candlestick"
-    )
-}
-
-/// A panel's `fieldConfig.defaults` with what Grafana's panel plugins fill in where it says
-/// nothing: the default thresholds, and series colours for the panel types that use them.
-fn read_panel_defaults(kind: &str, v: Option<&Value>) -> FieldDefaults {
-    let mut d = read_field_defaults(v);
-    if v.and_then(|v| v.get("thresholds")).is_none() {
-        d.thresholds = default_thresholds();
-        d.thresholds_percentage = false;
-    }
-    if d.color.is_none() && colours_by_series(kind) {
-        d.color = crate::display::colors::FieldColor::parse(
-            &serde_json::json!({"mode": "palette-classic"}),
-        );
-    }
-    d
-}
-
-/// Reads a `fieldConfig.defaults` object as it is written (see [`read_panel`] for the panel
-/// plugins' defaults).
-pub fn read_field_defaults(v: Option<&Value>) -> FieldDefaults {
-    let Some(d) = v else {
-        return FieldDefaults::default();
-    };
-    let (thresholds, thresholds_percentage) = d
-        .get("thresholds")
-        .and_then(read_thresholds)
-        .unwrap_or_default();
-    FieldDefaults {
-        unit: non_empty(as_string(d.get("unit"))),
-        decimals: as_u32(d.get("decimals")).map(|n| n.min(20) as usize),
-        min: as_f64(d.get("min")),
-        max: as_f64(d.get("max")),
-        thresholds,
-        thresholds_percentage,
-        custom: d.get("custom").cloned().unwrap_or(Value::Null),
-        no_value: as_string(d.get("noValue")).filter(|t| !t.is_empty()),
-        mappings: crate::display::mappings::parse_mappings(d.get("mappings")),
-        null_as_zero: as_string(d.get("nullValueMode")).as_deref() == Some("null as zero"),
-        links: d.get("links").cloned().unwrap_or(Value::Null),
-        color: d
-            .get("color")
-            .and_then(crate::display::colors::FieldColor::parse),
-    }
-}
-
-fn read_overrides(v: Option<&Value>) -> Vec<FieldOverride> {
-    let Some(list) = v.and_then(Value::as_array) else {
-        return Vec::new();
-    };
-    list.iter()
-        .map(|o| {
-            let id = as_string(o.pointer("/matcher/id")).unwrap_or_default();
-            let options = as_string(o.pointer("/matcher/options")).unwrap_or_default();
-            let matcher = match id.as_str() {
-                "byName" => FieldMatcher::ByName(options),
-                "byRegexp" => FieldMatcher::ByRegexp(options),
-                "byFrameRefID" => FieldMatcher::ByFrameRefId(options),
-                "byType" => FieldMatcher::ByType(options),
-                _ => FieldMatcher::Unknown(id),
-            };
-            let properties = o
-                .get("properties")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|p| Some((as_string(p.get("id"))?, p.get("value")?.clone())))
-                .collect();
-            FieldOverride {
-                matcher,
-                properties,
-            }
-        })
-        .collect()
 }
 
 /// A panel's `options`; for legacy text panels, whose `mode` and `content` sit on the panel
@@ -747,6 +552,7 @@ pub fn ensure_ref_ids(targets: &mut [Target]) {
 
 #[cfg(test)]
 mod tests {
+    use super::field::FieldMatcher;
     use super::*;
     use crate::model::validate::validate_dashboard;
     use serde_json::json;
@@ -826,8 +632,13 @@ mod tests {
             ),
             (Some("percent"), Some(1), Some(0.0), Some(100.0))
         );
-        assert_eq!(p.defaults.threshold_color(50.0), Some("green"));
-        assert_eq!(p.defaults.threshold_color(80.0), Some("red"));
+        let steps: Vec<(Option<f64>, &str)> = p
+            .defaults
+            .thresholds
+            .iter()
+            .map(|s| (s.value, s.color.as_str()))
+            .collect();
+        assert_eq!(steps, [(None, "green"), (Some(80.0), "red")]);
         assert_eq!(p.defaults.links[0]["title"], "Pod");
         assert_eq!(p.option_str("/reduceOptions/calcs/0"), Some("mean"));
         assert_eq!(p.targets[0].interval_factor, 2);

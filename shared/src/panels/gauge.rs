@@ -1,7 +1,7 @@
 //! The scale, threshold bands and SVG arcs of gauge and bar gauge panels: pure geometry, so the
 //! components only place what is computed here.
 
-use crate::model::FieldDefaults;
+use crate::model::field::FieldDefaults;
 
 /// Where a gauge's arc starts, in degrees clockwise from 12 o'clock, and how far it sweeps:
 /// the arc opens at the bottom, as Grafana's does.
@@ -145,7 +145,7 @@ pub fn band_gradient(bands: &[Band], direction: &str, css: impl Fn(&str) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ThresholdStep;
+    use crate::model::field::ThresholdStep;
 
     fn steps(list: &[(&str, Option<f64>)]) -> Vec<ThresholdStep> {
         list.iter()

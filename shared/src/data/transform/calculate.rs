@@ -4,9 +4,10 @@
 use super::fields::ensure_columns;
 use super::join::cell_key;
 use super::{names_list, str_map, MAX_ROWS};
-use crate::data::frame::{number_of, single_label_name, Field, FieldKind, Frame};
+use crate::data::cell::number_of;
+use crate::data::cell::Cell;
+use crate::data::frame::{single_label_name, Field, FieldKind, Frame};
 use crate::data::reduce::{self as reducers, Reducer};
-use crate::data::table::Cell;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 

@@ -2,9 +2,9 @@
 //! `filterFieldsByName`, `renameByRegex`, `labelsToFields`, `sortBy` and `limit`.
 
 use super::join::join_by_field;
-use super::{js_regex, names_list, str_map};
+use super::{names_list, str_map};
+use crate::data::cell::{compare_cells, Cell};
 use crate::data::frame::{Field, FieldKind, Frame};
-use crate::data::table::{compare_cells, Cell};
 use crate::js::regex::Regex;
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -201,7 +201,7 @@ pub fn filter_fields_by_name(frames: Vec<Frame>, options: &Value) -> Vec<Frame> 
             .get("pattern")
             .and_then(Value::as_str)
             .filter(|p| !p.is_empty())
-            .and_then(js_regex);
+            .and_then(Regex::grafana);
         (!names.is_empty() || pattern.is_some()).then_some((names, pattern))
     };
     let include = matcher("include");
@@ -242,7 +242,7 @@ pub fn rename_by_regex(frames: Vec<Frame>, options: &Value) -> Vec<Frame> {
             .get("regex")
             .and_then(Value::as_str)
             .filter(|r| !r.is_empty())
-            .and_then(js_regex),
+            .and_then(Regex::grafana),
         options.get("renamePattern").and_then(Value::as_str),
     ) else {
         return frames;

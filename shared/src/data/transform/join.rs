@@ -2,8 +2,8 @@
 //! `merge`, as Grafana's transformers do.
 
 use super::MAX_ROWS;
+use crate::data::cell::{compare_cells, Cell};
 use crate::data::frame::{Field, FieldKind, Frame};
-use crate::data::table::{compare_cells, Cell};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 

@@ -22,8 +22,6 @@ pub use fields::{
 pub use join::{join_by_field, merge};
 
 use crate::data::frame::Frame;
-use crate::display::field::grafana_regex;
-use crate::js::regex::Regex;
 use crate::model::Transformation;
 use serde_json::Value;
 
@@ -119,24 +117,14 @@ pub(super) fn names_list(v: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-/// A pattern as Grafana's `stringToJsRegex` reads it: `/body/flags`, or a bare pattern that
-/// must match the whole text.
-pub(super) fn js_regex(pattern: &str) -> Option<Regex> {
-    if pattern.starts_with('/') {
-        grafana_regex(pattern)
-    } else {
-        Regex::new(&format!("^{pattern}$"), "").ok()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::cell::Cell;
     use crate::data::frame::{
-        frame_to_table, frames_from_named_series, frames_from_series, series_of_frames, Field,
-        FieldKind, Series,
+        frames_from_named_series, frames_from_series, series_of_frames, Field, FieldKind, Series,
     };
-    use crate::data::table::Cell;
+    use crate::data::table::frame_to_table;
     use serde_json::json;
 
     fn s(labels: &[(&str, &str)], points: &[(i64, f64)]) -> Series {

@@ -2,7 +2,37 @@
 //! ...), as Grafana's Scenes `formatRegistry` writes them, and the default format of each
 //! context (Prometheus queries, text).
 
-use super::interpolate::{Context, ScopeValue};
+/// The value a variable has during interpolation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScopeValue {
+    pub values: Vec<String>,
+    pub texts: Vec<String>,
+    pub multi: bool,
+    pub include_all: bool,
+    /// All is selected and the variable has a custom all value: it is used as written.
+    pub custom_all: Option<String>,
+}
+
+impl ScopeValue {
+    /// A single plain value (built-ins, constants).
+    pub fn single(value: impl Into<String>) -> Self {
+        let value = value.into();
+        ScopeValue {
+            texts: vec![value.clone()],
+            values: vec![value],
+            ..ScopeValue::default()
+        }
+    }
+}
+
+/// How a variable's values are written where it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// A PromQL expression: Grafana's Prometheus `interpolateQueryExpr`.
+    Prometheus,
+    /// Titles, legends, links: Grafana's default (`glob` for several values).
+    Text,
+}
 
 /// Writes a variable's value in `format` (`None`: the context's default), as Grafana's
 /// Scenes `formatRegistry` does. `format` is the text after the variable's name, its arguments

@@ -3,33 +3,10 @@
 //! `variableRegex` finds (`$name`, `${name:format}`, `[[name]]`), each written in its format
 //! ([`super::formats`]).
 
-use super::formats::{format_date, format_value};
+use super::formats::{format_date, format_value, Context, ScopeValue};
 use super::variable::{Variable, VariableKind, ALL_VALUE};
 use crate::time::interval::{calculate_interval, format_interval, parse_interval};
 use std::collections::BTreeMap;
-
-/// The value a variable has during interpolation.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ScopeValue {
-    pub values: Vec<String>,
-    pub texts: Vec<String>,
-    pub multi: bool,
-    pub include_all: bool,
-    /// All is selected and the variable has a custom all value: it is used as written.
-    pub custom_all: Option<String>,
-}
-
-impl ScopeValue {
-    /// A single plain value (built-ins, constants).
-    pub fn single(value: impl Into<String>) -> Self {
-        let value = value.into();
-        ScopeValue {
-            texts: vec![value.clone()],
-            values: vec![value],
-            ..ScopeValue::default()
-        }
-    }
-}
 
 /// The value used for a query variable whose options are not known without asking Prometheus
 /// (`check-dashboard` works offline). It only stands for "some value": a check with it proves
@@ -134,15 +111,6 @@ impl Scope {
         }
         scope
     }
-}
-
-/// How a variable's values are written where it is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    /// A PromQL expression: Grafana's Prometheus `interpolateQueryExpr`.
-    Prometheus,
-    /// Titles, legends, links: Grafana's default (`glob` for several values).
-    Text,
 }
 
 /// One variable reference in a text: `$var`, `[[var:fmt]]` or `${var.field:fmt}`.

@@ -18,10 +18,10 @@ mod query;
 pub mod state;
 mod variable;
 
-pub use formats::format_value;
+pub use formats::{format_value, Context, ScopeValue};
 pub use interpolate::{
-    interpolate, interpolate_link, referenced_names, unresolved_references, Context, Scope,
-    ScopeValue, PLACEHOLDER_VALUE,
+    interpolate, interpolate_link, referenced_names, unresolved_references, Scope,
+    PLACEHOLDER_VALUE,
 };
 pub use query::{compile_regex, filter_options, parse_variable_query, sort_options, VariableQuery};
 pub use variable::{
