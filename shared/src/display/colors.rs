@@ -3,6 +3,7 @@
 //! colour, shades of one, a palette, a continuous scheme). The data is Grafana's, generated
 //! into [`table`].
 
+#[rustfmt::skip]
 mod table;
 
 use crate::model::field::FieldColor;
