@@ -16,7 +16,7 @@
 
 mod table;
 
-use crate::display::units::table::{BY_ID, UNITS};
+use crate::display::units::table::{PICKER, SPECS};
 use crate::js::moment::{self, Moment, Zone};
 use crate::js::num::{self as jsnum, RangeError};
 use std::borrow::Cow;
@@ -123,19 +123,6 @@ pub(crate) enum Kind<'a> {
     Bool { yes: &'a str, no: &'a str },
 }
 
-/// One unit of the picker: id, name, category and how it formats.
-#[derive(Debug, Clone)]
-pub(crate) struct Unit<'a> {
-    /// The id dashboards store.
-    pub id: &'static str,
-    /// Grafana's name for it in the picker.
-    pub name: &'static str,
-    /// The picker's category.
-    pub category: &'static str,
-    /// How it formats.
-    pub kind: Kind<'a>,
-}
-
 /// A unit as a picker shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnitInfo {
@@ -156,27 +143,21 @@ pub struct UnitCategory {
     pub units: Vec<UnitInfo>,
 }
 
-impl Unit<'static> {
-    /// The unit's picker entry.
-    fn info(&self) -> UnitInfo {
-        UnitInfo {
-            id: self.id,
-            name: self.name,
-            category: self.category,
-        }
-    }
-}
-
 /// The categories of Grafana's unit picker and their units, in its order.
 pub fn unit_categories() -> Vec<UnitCategory> {
     let mut out: Vec<UnitCategory> = Vec::new();
-    for u in UNITS {
-        match out.last_mut() {
-            Some(c) if c.name == u.category => c.units.push(u.info()),
-            _ => out.push(UnitCategory {
-                name: u.category,
-                units: vec![u.info()],
-            }),
+    for line in PICKER.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            out.push(UnitCategory {
+                name,
+                units: Vec::new(),
+            });
+        } else if let (Some((id, name)), Some(c)) = (line.split_once('\t'), out.last_mut()) {
+            c.units.push(UnitInfo {
+                id,
+                name,
+                category: c.name,
+            });
         }
     }
     out
@@ -184,15 +165,142 @@ pub fn unit_categories() -> Vec<UnitCategory> {
 
 /// The picker entry of a unit id; `None` for custom forms and unknown ids.
 pub fn find_unit(id: &str) -> Option<UnitInfo> {
-    lookup(id).map(Unit::info)
+    unit_categories()
+        .into_iter()
+        .flat_map(|c| c.units)
+        .find(|u| u.id == id)
 }
 
-/// The table entry of a unit id.
-fn lookup(id: &str) -> Option<&'static Unit<'static>> {
-    BY_ID
-        .binary_search_by(|&i| UNITS[usize::from(i)].id.as_bytes().cmp(id.as_bytes()))
-        .ok()
-        .map(|i| &UNITS[usize::from(BY_ID[i])])
+/// The `(id, spec)` lines of [`SPECS`], sorted by id for a binary search (built once).
+fn index() -> &'static [(&'static str, &'static str)] {
+    static INDEX: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut v: Vec<(&str, &str)> = SPECS.lines().filter_map(|l| l.split_once('\t')).collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v
+    })
+}
+
+/// The formatter of a unit id of the table.
+fn lookup(id: &str) -> Option<Kind<'static>> {
+    let index = index();
+    let i = index.binary_search_by(|e| e.0.cmp(id)).ok()?;
+    Some(read_spec(index[i].1))
+}
+
+/// The scaling suffixes of `short`.
+const SHORT: &[&str] = &[
+    "", " K", " Mil", " Bil", " Tri", " Quadr", " Quint", " Sext", " Sept",
+];
+/// The scaling suffixes of `pressurepsi`.
+const PSI: &[&str] = &["psi", "ksi", "Mpsi"];
+
+/// A line's formatter, in the language [`SPECS`] documents.
+fn read_spec(spec: &'static str) -> Kind<'static> {
+    use crate::display::units::table as t;
+    let time = |ladder, zero_suffix| Kind::Time {
+        ladder,
+        divide: None,
+        zero_suffix,
+    };
+    let prefixed = |rest: &'static str| {
+        let (offset, unit) = rest.split_once(':').unwrap_or(("0", rest));
+        (unit, offset.parse().unwrap_or(0))
+    };
+    match spec {
+        "n" => plain(None, None),
+        "short" => Kind::Scaled {
+            factor: 1000.0,
+            suffixes: SHORT,
+            offset: 0,
+        },
+        "psi" => Kind::Scaled {
+            factor: 1000.0,
+            suffixes: PSI,
+            offset: 0,
+        },
+        "string" => Kind::String,
+        "hex" => Kind::Hex { prefix_0x: false },
+        "hex0x" => Kind::Hex { prefix_0x: true },
+        "sci" => Kind::Sci,
+        "locale" => Kind::Locale,
+        "fromnow" => Kind::FromNow,
+        "hms" => Kind::Hms { days: false },
+        "dhms" => Kind::Hms { days: true },
+        "dur:ms" => Kind::Duration {
+            unit: "millisecond",
+            unit_ms: 1.0,
+        },
+        "dur:s" => Kind::Duration {
+            unit: "second",
+            unit_ms: 1000.0,
+        },
+        "clock:ms" => Kind::Clock { multiply: 1.0 },
+        "clock:s" => Kind::Clock { multiply: 1000.0 },
+        "ticks" => Kind::Time {
+            ladder: t::LADDER_S,
+            divide: Some(100.0),
+            zero_suffix: Some(" s"),
+        },
+        "t:ns" => time(t::LADDER_NS, None),
+        "t:µs" => time(t::LADDER_US, None),
+        "t:ms" => time(t::LADDER_MS, None),
+        "t:s" => time(t::LADDER_S, Some(" s")),
+        "t:m" => time(t::LADDER_M, None),
+        "t:h" => time(t::LADDER_H, None),
+        "t:d" => time(t::LADDER_D, None),
+        _ => {
+            let (code, rest) = spec.split_at(1);
+            match code {
+                "=" => plain(Some(Cow::Borrowed(rest)), None),
+                "*" => {
+                    let (scale, suffix) = rest.split_once('=').unwrap_or((rest, ""));
+                    Kind::Fixed {
+                        prefix: None,
+                        suffix: Some(Cow::Borrowed(suffix)),
+                        scale: scale.parse().ok(),
+                    }
+                }
+                "i" => {
+                    let (unit, offset) = prefixed(rest);
+                    Kind::Si { unit, offset }
+                }
+                "b" => {
+                    let (unit, offset) = prefixed(rest);
+                    Kind::Binary { unit, offset }
+                }
+                "$" => match rest.strip_prefix('>') {
+                    Some(symbol) => Kind::Currency {
+                        symbol,
+                        suffix_position: true,
+                    },
+                    None => Kind::Currency {
+                        symbol: rest,
+                        suffix_position: false,
+                    },
+                },
+                "?" => {
+                    let (yes, no) = rest.split_once('/').unwrap_or((rest, ""));
+                    Kind::Bool { yes, no }
+                }
+                _ => match spec.split_once(':') {
+                    Some(("c", symbol)) => Kind::Count { symbol },
+                    Some(("D", f)) => {
+                        let (format, today) = match f.split_once('|') {
+                            Some((f, t)) => (f, Some(t)),
+                            None => (f, None),
+                        };
+                        Kind::DateTime {
+                            format: Some(format),
+                            today_format: today,
+                        }
+                    }
+                    // The table's test reads every line: this is not reached.
+                    _ => plain(None, None),
+                },
+            }
+        }
+    }
 }
 
 /// The SI prefixes, from femto (`f`) to yotta (`Y`); the unit itself is at [`SI_BASE`].
@@ -250,8 +358,8 @@ fn plain<'a>(suffix: Option<Cow<'a, str>>, prefix: Option<&'a str>) -> Kind<'a> 
 /// The formatter of a unit id: the table's, else a custom form; an unknown id is a plain
 /// number followed by ` id`, an empty one a plain number.
 fn resolve(id: &str) -> Kind<'_> {
-    if let Some(u) = lookup(id) {
-        return u.kind.clone();
+    if let Some(kind) = lookup(id) {
+        return kind;
     }
     if id.is_empty() {
         return plain(None, None);
@@ -598,7 +706,7 @@ fn format_kind(
                 return Ok(Out::text(""));
             };
             let fixed = jsnum::parse_float(&grafana_to_fixed(v, dec)?);
-            let hex = jsnum::to_radix_string(fixed, 16).to_uppercase();
+            let hex = jsnum::to_radix_string(fixed, 16).to_ascii_uppercase();
             if !prefix_0x {
                 Out::text(hex)
             } else if let Some(rest) = hex.strip_prefix('-') {
@@ -842,7 +950,7 @@ pub fn auto_decimals(value: f64) -> usize {
 /// better at powers of two.
 pub fn is_binary_unit(unit: Option<&str>) -> bool {
     unit.and_then(lookup)
-        .is_some_and(|u| matches!(u.kind, Kind::Binary { .. }))
+        .is_some_and(|k| matches!(k, Kind::Binary { .. }))
 }
 
 /// About `count` "nice" tick values covering `[min, max]`: multiples of 1, 2 or 5 × 10^k (or,
@@ -925,13 +1033,16 @@ mod tests {
         );
         assert_eq!(find_unit("µs").map(|u| u.category), Some("Time"));
         assert!(find_unit("suffix:x").is_none());
-        for u in UNITS {
-            assert_eq!(
-                lookup(u.id).map(|l| l.id),
-                Some(u.id),
-                "the index finds {}",
-                u.id
-            );
+        let picker: Vec<&str> = cats.iter().flat_map(|c| c.units.iter().map(|u| u.id)).collect();
+        let specs: Vec<&str> = SPECS.lines().map(|l| l.split('\t').next().unwrap()).collect();
+        assert_eq!(picker, specs, "the picker and the specs list the same units in order");
+        for line in SPECS.lines() {
+            let (id, spec) = line.split_once('\t').expect("an id, a tab and a spec");
+            assert_eq!(lookup(id), Some(read_spec(spec)), "the index finds {id}");
+            // Only `none` is a plain number: any other spec read as one is a typo.
+            if id != "none" {
+                assert_ne!(read_spec(spec), plain(None, None), "{id}: `{spec}` is read");
+            }
         }
     }
 
